@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z.url().optional();
+
+/** Every environment variable the service reads, with its default. The README's table mirrors it. */
+const envSchema = z.object({
+  STAGE: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dev'),
+  AWS_REGION: z.string().default('us-east-1'),
+  BAMBOOHR_API_BASE: z.url().default('https://api.bamboohr.com/api/gateway.php'),
+  BAMBOOHR_TIMEOUT_MS: int(30_000),
+  BAMBOOHR_RETRY_LIMIT: z.coerce.number().int().min(0).default(4),
+  BAMBOOHR_RETRY_MAX_WAIT_MS: int(60_000),
+  TENANTS_TABLE: z.string().optional(),
+  EMPLOYEES_TABLE: z.string().optional(),
+  CHANGES_TABLE: z.string().optional(),
+  RUNS_TABLE: z.string().optional(),
+  SYNC_QUEUE_URL: z.string().optional(),
+  SYNC_DLQ_URL: z.string().optional(),
+  SECRET_PREFIX: z.string().optional(),
+  SECRET_CACHE_SECONDS: int(300),
+  CHANGE_TTL_DAYS: int(90),
+  RUN_TTL_DAYS: int(180),
+  WEBHOOK_TOLERANCE_SECONDS: int(300),
+  WEBHOOK_MAX_BODY_BYTES: int(1_048_576),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+  /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
+  LOCAL_SECRETS_FILE: z.string().optional(),
+  ADMIN_TOKEN: z.string().optional(),
+});
+
+export interface Config {
+  stage: string;
+  region: string;
+  bamboohr: { apiBase: string; timeoutMs: number; retryLimit: number; retryMaxWaitMs: number };
+  tables: { tenants: string; employees: string; changes: string; runs: string };
+  queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
+  secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
+  retention: { changeTtlDays: number; runTtlDays: number };
+  webhook: { toleranceSeconds: number; maxBodyBytes: number };
+  endpoints: { dynamodb: string | undefined; sqs: string | undefined };
+  adminToken: string | undefined;
+}
+
+export type RequiredSetting = 'SYNC_QUEUE_URL' | 'SYNC_DLQ_URL' | 'ADMIN_TOKEN';
+
+/**
+ * Reads and validates the configuration once. Fails fast, naming the variable that is missing
+ * or wrong, so that a misconfigured Lambda dies at cold start rather than mid-sync.
+ */
+export const loadConfig = (env: Record<string, string | undefined>, required: readonly RequiredSetting[] = []): Config => {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}. Fix these environment variables.`);
+  }
+  const e = parsed.data;
+  for (const name of required) {
+    if (!e[name]) throw new ConfigError(`Missing environment variable ${name}. Set it (serverless.yml sets it on deploy).`);
+  }
+  const prefix = `bamboohr-sync-${e.STAGE}`;
+  return {
+    stage: e.STAGE,
+    region: e.AWS_REGION,
+    bamboohr: {
+      apiBase: e.BAMBOOHR_API_BASE.replace(/\/+$/, ''),
+      timeoutMs: e.BAMBOOHR_TIMEOUT_MS,
+      retryLimit: e.BAMBOOHR_RETRY_LIMIT,
+      retryMaxWaitMs: e.BAMBOOHR_RETRY_MAX_WAIT_MS,
+    },
+    tables: {
+      tenants: e.TENANTS_TABLE ?? `${prefix}-tenants`,
+      employees: e.EMPLOYEES_TABLE ?? `${prefix}-employees`,
+      changes: e.CHANGES_TABLE ?? `${prefix}-changes`,
+      runs: e.RUNS_TABLE ?? `${prefix}-runs`,
+    },
+    queues: { syncUrl: e.SYNC_QUEUE_URL, dlqUrl: e.SYNC_DLQ_URL },
+    secrets: {
+      prefix: e.SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/tenants/`,
+      cacheSeconds: e.SECRET_CACHE_SECONDS,
+      localFile: e.LOCAL_SECRETS_FILE,
+    },
+    retention: { changeTtlDays: e.CHANGE_TTL_DAYS, runTtlDays: e.RUN_TTL_DAYS },
+    webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT },
+    adminToken: e.ADMIN_TOKEN,
+  };
+};

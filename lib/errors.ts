@@ -1,0 +1,197 @@
+/**
+ * Typed errors. Branch on them with `instanceof`, never on message text.
+ * Every message names what an operator should do. No message ever carries an API key.
+ */
+export abstract class SyncError extends Error {
+  /** A stable machine-readable code, also used by the APIs and the CLI's --json output. */
+  abstract readonly code: string;
+  /** True when trying the same job again later may succeed. */
+  abstract readonly retryable: boolean;
+  /** True when a person must act: the tenant goes to `needs-attention` and is not retried. */
+  readonly needsAttention: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+const updateKeyHint = (tenantId?: string): string =>
+  `Ask the customer to create a new key for the integration user and run: bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --api-key-stdin`;
+
+export class BambooHrAuthError extends SyncError {
+  readonly code = 'bamboohr-key-rejected';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly subdomain: string,
+    readonly status: number,
+    tenantId?: string,
+    detail?: string,
+  ) {
+    super(
+      `BambooHR rejected the API key for '${subdomain}' (${status}${detail ? `: ${detail}` : ''}). ` +
+        `The key is wrong, revoked, or its user is disabled or lacks access. ${updateKeyHint(tenantId)}`,
+    );
+  }
+}
+
+export class BambooHrUnknownCompanyError extends SyncError {
+  readonly code = 'bamboohr-unknown-company';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly subdomain: string,
+    tenantId?: string,
+  ) {
+    super(
+      `No BambooHR company '${subdomain}'. Check the subdomain (the 'acme' of https://acme.bamboohr.com/) ` +
+        `with the customer and run: bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --subdomain <subdomain>`,
+    );
+  }
+}
+
+export class BambooHrRateLimitedError extends SyncError {
+  readonly code = 'bamboohr-rate-limited';
+  readonly retryable = true;
+  constructor(
+    readonly subdomain: string,
+    readonly retryAfterSeconds: number | null,
+  ) {
+    super(
+      `BambooHR kept rate limiting '${subdomain}' past the retry budget` +
+        (retryAfterSeconds !== null ? ` (last Retry-After: ${retryAfterSeconds}s)` : '') +
+        `. The job goes back to the queue and is retried later; nothing was applied.`,
+    );
+  }
+}
+
+export class BambooHrUnavailableError extends SyncError {
+  readonly code = 'bamboohr-unavailable';
+  readonly retryable = true;
+  constructor(
+    readonly subdomain: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `BambooHR did not answer for '${subdomain}' (${detail}). The job is retried later through the queue; ` +
+        `nothing was applied. If it persists, check https://status.bamboohr.com/.`,
+      options,
+    );
+  }
+}
+
+export class BambooHrResponseError extends SyncError {
+  readonly code = 'bamboohr-bad-response';
+  readonly retryable = true;
+  constructor(
+    readonly subdomain: string,
+    detail: string,
+    readonly excerpt: string,
+  ) {
+    super(
+      `BambooHR sent an answer for '${subdomain}' that could not be used (${detail}). ` +
+        `Nothing was applied; the job is retried later. Excerpt: ${JSON.stringify(excerpt)}`,
+    );
+  }
+}
+
+export class ExclusionFieldNotFoundError extends SyncError {
+  readonly code = 'exclusion-field-missing';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly subdomain: string,
+    readonly fieldName: string,
+    tenantId?: string,
+  ) {
+    super(
+      `The exclusion field '${fieldName}' cannot be found or read in BambooHR '${subdomain}', so nobody is synced ` +
+        `(people who asked to be left out must never be sent). Ask the customer to create the checkbox field ` +
+        `'${fieldName}' and grant the integration user access to it, or run: ` +
+        `bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --exclusion-field <name> | --no-exclusion`,
+    );
+  }
+}
+
+export class RequiredFieldsNotVisibleError extends SyncError {
+  readonly code = 'required-fields-not-visible';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly subdomain: string,
+    readonly fields: readonly string[],
+  ) {
+    super(
+      `The API key for '${subdomain}' cannot see ${fields.map((f) => `'${f}'`).join(', ')}, without which no sync is safe. ` +
+        `Ask the customer to grant the integration user's access level these fields, then run the sync again.`,
+    );
+  }
+}
+
+export class EmptyReportError extends SyncError {
+  readonly code = 'empty-report';
+  readonly retryable = false;
+  constructor(readonly subdomain: string) {
+    super(
+      `BambooHR returned no employees at all for '${subdomain}'. Nothing was applied (no one is deactivated on an empty answer). ` +
+        `Check that the integration user's access level can see employees.`,
+    );
+  }
+}
+
+export class ValidationError extends SyncError {
+  readonly code = 'invalid-input';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TenantNotFoundError extends SyncError {
+  readonly code = 'tenant-not-found';
+  readonly retryable = false;
+  constructor(readonly tenantId: string) {
+    super(`No tenant '${tenantId}'. List the tenants with: bamboohr-sync tenant list`);
+  }
+}
+
+export class TenantExistsError extends SyncError {
+  readonly code = 'tenant-exists';
+  readonly retryable = false;
+  constructor(readonly tenantId: string) {
+    super(`A tenant '${tenantId}' already exists. Pick another id, or change it with: bamboohr-sync tenant update ${tenantId}`);
+  }
+}
+
+export class SecretMissingError extends SyncError {
+  readonly code = 'secret-missing';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(readonly tenantId: string) {
+    super(`No API key is stored for tenant '${tenantId}'. Run: bamboohr-sync tenant update ${tenantId} --api-key-stdin`);
+  }
+}
+
+export class ConfigError extends SyncError {
+  readonly code = 'config';
+  readonly retryable = false;
+}
+
+/** The message of any thrown value, for logs and run records. */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class WebhookNotPermittedError extends SyncError {
+  readonly code = 'webhook-not-permitted';
+  readonly retryable = false;
+  constructor(readonly subdomain: string) {
+    super(
+      `The API key for '${subdomain}' may not create webhooks. The tenant is synced on schedule only. ` +
+        `To get fast updates, ask the customer to create a webhook in BambooHR and paste its private key with --webhook-key-stdin.`,
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { tenantIdSchema } from './tenant.js';
+
+export const JOB_KINDS = ['full', 'employees', 'incremental'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** The body of one SQS sync job. Validated when it is sent and again when it is received. */
+export const syncJobSchema = z
+  .object({
+    jobId: z.string().min(1).max(128),
+    tenantId: tenantIdSchema,
+    kind: z.enum(JOB_KINDS),
+    employeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
+    /** Ids a webhook reported as Deleted: deactivated only if BambooHR no longer returns them. */
+    deletedEmployeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
+    requestedAt: z.iso.datetime(),
+    requestedBy: z.enum(['schedule', 'webhook', 'support']),
+    /** Support's explicit go-ahead for a run that the deactivation safeguard would hold. */
+    allowDeactivations: z.boolean().optional(),
+  })
+  .refine((job) => job.kind !== 'employees' || (job.employeeIds?.length ?? 0) + (job.deletedEmployeeIds?.length ?? 0) > 0, {
+    message: "an 'employees' job names at least one employee id",
+    path: ['employeeIds'],
+  });
+export type SyncJob = z.infer<typeof syncJobSchema>;

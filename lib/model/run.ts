@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { JOB_KINDS } from './job.js';
+
+export const WARNING_CODES = [
+  'duplicate-work-email',
+  'manager-loop',
+  'manager-not-synced',
+  'missing-work-email',
+  'fields-not-visible',
+  'duplicate-employee-id',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export const warningSchema = z.object({
+  code: z.enum(WARNING_CODES),
+  message: z.string(),
+  /** Some of the employees concerned (capped, so that a run record stays small). */
+  employeeIds: z.array(z.string()).optional(),
+  count: z.number().int().optional(),
+  fields: z.array(z.string()).optional(),
+});
+export type Warning = z.infer<typeof warningSchema>;
+
+export const RUN_STATUSES = ['running', 'succeeded', 'held', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const changeCountsSchema = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  deactivated: z.number().int(),
+  reactivated: z.number().int(),
+});
+export type ChangeCounts = z.infer<typeof changeCountsSchema>;
+export const ZERO_COUNTS: ChangeCounts = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
+
+export const heldRunSchema = z.object({
+  wouldDeactivate: z.number().int(),
+  syncedBefore: z.number().int(),
+  thresholdPct: z.number(),
+  thresholdMin: z.number().int(),
+  /** Some of the employees who would be deactivated (capped). */
+  sample: z.array(z.object({ employeeId: z.string(), name: z.string().nullable(), reason: z.string().nullable() })),
+});
+export type HeldRun = z.infer<typeof heldRunSchema>;
+
+export const runRecordSchema = z.object({
+  tenantId: z.string(),
+  runId: z.string(),
+  jobId: z.string(),
+  kind: z.enum(JOB_KINDS),
+  requestedBy: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  counts: changeCountsSchema,
+  warnings: z.array(warningSchema),
+  held: heldRunSchema.nullable(),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
+  /** The feed range this run wrote, if any. */
+  feed: z.object({ firstSeq: z.number().int(), lastSeq: z.number().int() }).nullable(),
+  employeesSynced: z.number().int().nullable(),
+  bamboohrRequests: z.number().int().nullable(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;

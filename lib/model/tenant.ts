@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { DEFAULT_EXCLUSION_FIELD } from './employee.js';
+
+export const TENANT_STATUSES = ['active', 'disabled', 'needs-attention'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+export const tenantIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'a tenant id is 1-63 lower-case letters, digits and inner hyphens');
+
+/** A BambooHR field API name: letters, digits, underscores, dots, hyphens (no quotes, spaces or slashes). */
+export const fieldNameSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a field name is 1-100 letters, digits, underscores, dots or hyphens');
+
+export const safeguardSettingsSchema = z.object({
+  /** Hold a run that would deactivate more than this percentage of the synced employees... */
+  deactivationThresholdPct: z.number().min(0).max(100).default(20),
+  /** ...and more than this many of them. */
+  deactivationMin: z.number().int().min(0).default(5),
+});
+export type SafeguardSettings = z.infer<typeof safeguardSettingsSchema>;
+export const DEFAULT_SAFEGUARDS: SafeguardSettings = { deactivationThresholdPct: 20, deactivationMin: 5 };
+
+export const runSummarySchema = z.object({
+  runId: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  counts: z.record(z.string(), z.number()),
+  warnings: z.number().int(),
+  error: z.string().nullable(),
+  employeesSynced: z.number().int().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const tenantSchema = z.object({
+  tenantId: tenantIdSchema,
+  subdomain: z.string(),
+  exclusionField: z.string().nullable(),
+  exclusionFieldId: z.string().nullable(),
+  status: z.enum(TENANT_STATUSES),
+  statusReason: z.string().nullable(),
+  safeguards: safeguardSettingsSchema,
+  webhookEnabled: z.boolean().default(false),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastRun: runSummarySchema.nullable(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+const SUBDOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * Accepts `acme` or a BambooHR URL such as `https://acme.bamboohr.com/` and returns `acme`.
+ * Anything else is a ValidationError that says what was wrong.
+ */
+export const parseSubdomain = (input: string): string => {
+  const value = input.trim();
+  let candidate = value;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ValidationError(`'${value}' is not a valid URL. Give the subdomain, e.g. 'acme' for https://acme.bamboohr.com/.`, 'subdomain');
+    }
+    const match = /^([^.]+)\.bamboohr\.com$/i.exec(url.hostname);
+    if (url.protocol !== 'https:' || !match || url.username || url.password || url.port) {
+      throw new ValidationError(
+        `'${value}' is not a BambooHR address. Give the subdomain, e.g. 'acme' for https://acme.bamboohr.com/.`,
+        'subdomain',
+      );
+    }
+    candidate = match[1] ?? '';
+  }
+  if (!SUBDOMAIN.test(candidate)) {
+    throw new ValidationError(
+      `'${value}' is not a BambooHR subdomain: use 1-63 letters, digits and inner hyphens, e.g. 'acme' for https://acme.bamboohr.com/.`,
+      'subdomain',
+    );
+  }
+  return candidate.toLowerCase();
+};
+
+/** `undefined`/true → the default field, a string → that field, null/false → no exclusion. */
+export const parseExclusionField = (input: string | boolean | null | undefined): string | null => {
+  if (input === null || input === false) return null;
+  if (input === undefined || input === true || input === '') return DEFAULT_EXCLUSION_FIELD;
+  const parsed = fieldNameSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `'${input}' is not a usable exclusion field name: use the field's API name (letters, digits, underscores, dots, hyphens), e.g. '${DEFAULT_EXCLUSION_FIELD}'.`,
+      'exclusionField',
+    );
+  }
+  return parsed.data;
+};

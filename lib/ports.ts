@@ -1,0 +1,143 @@
+/**
+ * The ports the use cases depend on. Adapters (lib/adapters, lib/bamboohr) implement them for AWS
+ * and BambooHR; tests use the in-memory fakes in tests/helpers.
+ */
+import type { RawEmployeeRow, RawFieldMeta } from './bamboohr/raw-schema.js';
+import type { ChangeRecord } from './model/change.js';
+import type { SyncJob } from './model/job.js';
+import type { RunRecord } from './model/run.js';
+import type { SnapshotEntry } from './model/snapshot.js';
+import type { Tenant } from './model/tenant.js';
+
+// ---------------------------------------------------------------- BambooHR
+
+export interface ReportRequest {
+  /** API names or numeric ids of the fields to request. */
+  fields: readonly string[];
+  /** A targeted pull: only these employees. A full pull when absent. */
+  employeeIds?: readonly string[];
+}
+
+export interface ReportResult {
+  employees: RawEmployeeRow[];
+  /** Requested fields that BambooHR left out of its answer (the key cannot see them). */
+  missingFields: string[];
+}
+
+export interface ChangedEmployee {
+  id: string;
+  action: 'Inserted' | 'Updated' | 'Deleted';
+  lastChanged: string | null;
+}
+
+export interface ChangedSince {
+  latest: string | null;
+  employees: ChangedEmployee[];
+}
+
+export interface WebhookRegistration {
+  id: string;
+  privateKey: string;
+}
+
+/** One tenant's BambooHR, reached with its key. */
+export interface EmployeeSource {
+  fetchReport(request: ReportRequest): Promise<ReportResult>;
+  fetchChangedSince(since: string): Promise<ChangedSince>;
+  listFields(): Promise<RawFieldMeta[]>;
+  createWebhook(input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration>;
+  /** How many HTTP requests this source has made (for run records and benchmarks). */
+  readonly requestCount: number;
+}
+
+export interface EmployeeSourceFactory {
+  (input: { tenantId?: string; subdomain: string; apiKey: string }): EmployeeSource;
+}
+
+// ---------------------------------------------------------------- Storage
+
+export interface TenantStore {
+  get(tenantId: string): Promise<Tenant | null>;
+  /** Creates the tenant; throws TenantExistsError when the id is taken. */
+  create(tenant: Tenant): Promise<void>;
+  /** Replaces the tenant's configuration (never its sync bookkeeping). */
+  save(tenant: Tenant): Promise<void>;
+  /** One page of tenants with the given status, by an index query (no scan of everything). */
+  listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
+  list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
+  delete(tenantId: string): Promise<void>;
+}
+
+export interface SnapshotStore {
+  /** The whole snapshot of a tenant, by employee id. */
+  load(tenantId: string): Promise<Map<string, SnapshotEntry>>;
+  /** Upserts these entries (idempotent: the same entry written twice is the same state). */
+  put(tenantId: string, entries: readonly SnapshotEntry[]): Promise<void>;
+  /** One page of the snapshot, by employee id, for the product's first load. */
+  page(tenantId: string, cursor?: string, limit?: number): Promise<{ entries: SnapshotEntry[]; cursor?: string }>;
+  deleteAll(tenantId: string): Promise<void>;
+}
+
+/** A reserved, not yet committed range of feed seqs, left behind if a worker died mid-write. */
+export interface PendingAppend {
+  runId: string;
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export interface ChangeFeed {
+  /** The append a previous run reserved but did not commit, if any. */
+  pending(tenantId: string): Promise<PendingAppend | null>;
+  /** Reserves `count` seqs for `runId`; throws if another append is pending. */
+  reserve(tenantId: string, runId: string, count: number): Promise<PendingAppend>;
+  /** Writes records at their seqs; writing the same record twice leaves one item. */
+  write(records: readonly ChangeRecord[]): Promise<void>;
+  /** The records written so far in a seq range (including uncommitted ones). */
+  readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<ChangeRecord[]>;
+  /** Makes the pending range visible to readers and clears it. */
+  commit(tenantId: string, pending: PendingAppend): Promise<void>;
+  /** Committed records after `after`, in seq order. */
+  list(tenantId: string, after: number, limit: number): Promise<{ changes: ChangeRecord[]; nextAfter: number }>;
+  deleteAll(tenantId: string): Promise<void>;
+}
+
+export interface RunStore {
+  /** Records a new run; returns the existing record instead when this runId was seen before. */
+  start(run: RunRecord): Promise<{ created: true } | { created: false; existing: RunRecord }>;
+  finish(run: RunRecord): Promise<void>;
+  get(tenantId: string, runId: string): Promise<RunRecord | null>;
+  /** Newest first. */
+  list(tenantId: string, limit: number): Promise<RunRecord[]>;
+  deleteAll(tenantId: string): Promise<void>;
+}
+
+/** Tenant-status and last-run bookkeeping written by the worker. */
+export interface TenantStatusWriter {
+  recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: { status: Tenant['status']; reason: string | null }): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Secrets and queue
+
+export interface TenantSecret {
+  apiKey: string;
+  webhookPrivateKey: string | null;
+}
+
+export interface SecretStore {
+  get(tenantId: string): Promise<TenantSecret | null>;
+  put(tenantId: string, secret: TenantSecret): Promise<void>;
+  delete(tenantId: string): Promise<void>;
+}
+
+export interface JobQueue {
+  /** Sends the jobs (batched). Resolves once every job is accepted; throws if some never were. */
+  enqueue(jobs: readonly SyncJob[]): Promise<{ sent: number; batches: number }>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  (): string;
+}
