@@ -8,6 +8,7 @@ export const WARNING_CODES = [
   'missing-work-email',
   'fields-not-visible',
   'duplicate-employee-id',
+  'exclusion-unreadable',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

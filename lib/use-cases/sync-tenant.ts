@@ -1,0 +1,224 @@
+import { errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
+import type { ChangeDraft, ChangeRecord } from '../model/change.js';
+import type { SyncJob } from '../model/job.js';
+import { ZERO_COUNTS, type RunRecord } from '../model/run.js';
+import type { SnapshotEntry } from '../model/snapshot.js';
+import type { Tenant } from '../model/tenant.js';
+import type { Log } from '../logging.js';
+import type {
+  ChangeFeed,
+  Clock,
+  EmployeeSourceFactory,
+  RunStore,
+  SecretStore,
+  SnapshotStore,
+  TenantStatusWriter,
+  TenantStore,
+} from '../ports.js';
+import { incrementalCursor, pullAndPlan } from './pull-and-plan.js';
+
+export interface SyncTenantDeps {
+  tenants: TenantStore & TenantStatusWriter;
+  secrets: SecretStore;
+  employeeSource: EmployeeSourceFactory;
+  snapshots: SnapshotStore;
+  feed: ChangeFeed;
+  runs: RunStore;
+  clock: Clock;
+  log: Log;
+}
+
+export type SyncTenantResult =
+  | { outcome: 'skipped'; reason: string; run: RunRecord | null }
+  | { outcome: 'duplicate'; run: RunRecord }
+  | { outcome: 'succeeded' | 'held' | 'failed'; run: RunRecord };
+
+/** One run per job: a redelivered job finds its run again by this id. */
+export const runIdFor = (job: Pick<SyncJob, 'jobId' | 'requestedAt'>): string =>
+  `${job.requestedAt.replace(/[^0-9]/g, '').slice(0, 17).padEnd(17, '0')}-${job.jobId}`;
+
+const FINISHED = (run: RunRecord): boolean =>
+  run.status === 'succeeded' || run.status === 'held' || (run.status === 'failed' && run.error?.retryable === false);
+
+/**
+ * Runs one sync job for one tenant: load the tenant, get its key, pull, plan, and write only the
+ * differences. Non-retryable failures put the tenant in `needs-attention` and are returned; retryable
+ * ones are thrown after the run is recorded, so that the queue tries again later.
+ */
+export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<SyncTenantResult> => {
+  const tenant = await deps.tenants.get(job.tenantId);
+  if (!tenant) throw new TenantNotFoundError(job.tenantId);
+  if (tenant.status === 'disabled') return { outcome: 'skipped', reason: 'tenant disabled', run: null };
+  if (tenant.status === 'needs-attention' && job.requestedBy !== 'support') {
+    return { outcome: 'skipped', reason: `tenant needs attention: ${tenant.statusReason ?? ''}`, run: null };
+  }
+
+  const runId = runIdFor(job);
+  const startedAt = deps.clock.now().toISOString();
+  const fresh: RunRecord = {
+    tenantId: tenant.tenantId,
+    runId,
+    jobId: job.jobId,
+    kind: job.kind,
+    requestedBy: job.requestedBy,
+    startedAt,
+    finishedAt: null,
+    status: 'running',
+    counts: { ...ZERO_COUNTS },
+    warnings: [],
+    held: null,
+    error: null,
+    feed: null,
+    employeesSynced: null,
+    bamboohrRequests: null,
+  };
+  const started = await deps.runs.start(fresh);
+  if (!started.created && FINISHED(started.existing)) return { outcome: 'duplicate', run: started.existing };
+  const run: RunRecord = started.created ? fresh : { ...started.existing, status: 'running', startedAt, error: null };
+
+  let requests = 0;
+  let attention: string | null = null;
+  try {
+    const secret = await deps.secrets.get(tenant.tenantId);
+    if (!secret) throw new SecretMissingError(tenant.tenantId);
+    const source = deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+
+    await repairPendingAppend(deps, tenant.tenantId);
+
+    const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
+    try {
+      const { plan, kind } = await pullAndPlan({ tenant, job, source, snapshots: deps.snapshots, incrementalSince: since });
+      run.kind = kind;
+      run.counts = plan.counts;
+      run.warnings = plan.warnings;
+      run.employeesSynced = plan.employeesSynced;
+      if (plan.outcome === 'held') {
+        run.status = 'held';
+        run.held = plan.held;
+      } else {
+        run.feed = await applyPlan(deps, tenant.tenantId, runId, plan.changes, plan.snapshotWrites);
+        run.status = 'succeeded';
+      }
+    } finally {
+      requests = source.requestCount;
+    }
+  } catch (error) {
+    run.status = 'failed';
+    run.error = {
+      code: error instanceof SyncError ? error.code : 'internal',
+      message: errorMessage(error),
+      retryable: error instanceof SyncError ? error.retryable : true,
+    };
+    if (error instanceof SyncError && error.needsAttention) attention = error.message;
+  }
+  run.bamboohrRequests = requests;
+  run.finishedAt = deps.clock.now().toISOString();
+  await deps.runs.finish(run);
+  await recordOnTenant(deps, tenant, run, attention);
+  logRun(deps.log, run);
+
+  if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
+  return { outcome: run.status as 'succeeded' | 'held' | 'failed', run };
+};
+
+/** Thrown for a failed run that the queue should try again; carries the recorded run. */
+export class RetryLaterError extends Error {
+  constructor(readonly run: RunRecord) {
+    super(`Sync of '${run.tenantId}' failed and will be retried: ${run.error?.message ?? ''}`);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/*
+ * Write order, and why a worker may die at any point without losing or repeating a change:
+ *   1. reserve a seq range for this run (a `pending` marker on the tenant's feed);
+ *   2. write the feed items at those seqs (idempotent puts: the same seq is the same item);
+ *   3. write the snapshot entries (idempotent puts of each employee's after-state);
+ *   4. commit: clear `pending`, which makes the range visible to the product.
+ * The feed is written before the snapshot, so a change can never be in the snapshot (and thus never
+ * be emitted again) without being in the feed. A worker that dies after 1, 2 or 3 leaves `pending`
+ * behind. The next run of that tenant (the same SQS message redelivered, or any later job: the FIFO
+ * group serialises them) first rolls it forward in repairPendingAppend: it applies the after-state of
+ * every feed item in the range to the snapshot, then commits. Its own diff then starts from a snapshot
+ * that already holds those changes, so nothing is emitted twice. Dying before 1 leaves nothing behind,
+ * and the rerun simply computes the same changes again.
+ */
+const applyPlan = async (
+  deps: SyncTenantDeps,
+  tenantId: string,
+  runId: string,
+  changes: readonly ChangeDraft[],
+  snapshotWrites: readonly SnapshotEntry[],
+): Promise<RunRecord['feed']> => {
+  if (changes.length === 0) {
+    if (snapshotWrites.length > 0) await deps.snapshots.put(tenantId, snapshotWrites);
+    return null;
+  }
+  const pending = await deps.feed.reserve(tenantId, runId, changes.length);
+  const at = deps.clock.now().toISOString();
+  const records: ChangeRecord[] = changes.map((change, i) => ({ ...change, tenantId, seq: pending.firstSeq + i, runId, at }));
+  await deps.feed.write(records);
+  await deps.snapshots.put(tenantId, snapshotWrites);
+  await deps.feed.commit(tenantId, pending);
+  return { firstSeq: pending.firstSeq, lastSeq: pending.lastSeq };
+};
+
+/** Rolls forward an append that a dead worker left uncommitted (see the write order above). */
+export const repairPendingAppend = async (deps: Pick<SyncTenantDeps, 'feed' | 'snapshots' | 'log'>, tenantId: string): Promise<number> => {
+  const pending = await deps.feed.pending(tenantId);
+  if (!pending) return 0;
+  const records = await deps.feed.readRange(tenantId, pending.firstSeq, pending.lastSeq);
+  const previous = records.length > 0 ? await deps.snapshots.load(tenantId) : new Map<string, SnapshotEntry>();
+  const entries: SnapshotEntry[] = records.map((record) => ({
+    employee: record.employee,
+    state: record.type === 'deactivated' ? 'deactivated' : 'synced',
+    reason: record.type === 'deactivated' ? record.reason : null,
+    sourceManagerId: record.employee.managerId ?? previous.get(record.employeeId)?.sourceManagerId ?? null,
+  }));
+  if (entries.length > 0) await deps.snapshots.put(tenantId, entries);
+  await deps.feed.commit(tenantId, pending);
+  deps.log.warn('Rolled forward an append left by an interrupted run', {
+    tenantId,
+    interruptedRunId: pending.runId,
+    firstSeq: pending.firstSeq,
+    lastSeq: pending.lastSeq,
+    recordsFound: records.length,
+  });
+  return records.length;
+};
+
+const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunRecord, attention: string | null): Promise<void> => {
+  const summary = {
+    runId: run.runId,
+    kind: run.kind,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    counts: run.counts,
+    warnings: run.warnings.length,
+    error: run.error?.message ?? null,
+    employeesSynced: run.employeesSynced ?? tenant.lastRun?.employeesSynced ?? null,
+  };
+  const status = attention !== null
+    ? { status: 'needs-attention' as const, reason: attention }
+    : run.status === 'succeeded' && tenant.status === 'needs-attention'
+      ? { status: 'active' as const, reason: null }
+      : undefined;
+  await deps.tenants.recordRun(tenant.tenantId, summary, status);
+};
+
+const logRun = (log: Log, run: RunRecord): void => {
+  const fields = {
+    tenantId: run.tenantId,
+    runId: run.runId,
+    kind: run.kind,
+    status: run.status,
+    counts: run.counts,
+    warnings: run.warnings.map((w) => w.code),
+    bamboohrRequests: run.bamboohrRequests,
+    error: run.error,
+  };
+  if (run.status === 'failed') log.error('Sync run failed', fields);
+  else if (run.status === 'held') log.warn('Sync run held by the deactivation safeguard', fields);
+  else log.info('Sync run finished', fields);
+};

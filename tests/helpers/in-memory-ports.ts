@@ -1,0 +1,230 @@
+import { TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
+import type { ChangeRecord } from '../../lib/model/change.js';
+import type { SyncJob } from '../../lib/model/job.js';
+import type { RunRecord } from '../../lib/model/run.js';
+import type { SnapshotEntry } from '../../lib/model/snapshot.js';
+import type { Tenant } from '../../lib/model/tenant.js';
+import type {
+  ChangeFeed,
+  Clock,
+  JobQueue,
+  PendingAppend,
+  RunStore,
+  SecretStore,
+  SnapshotStore,
+  TenantSecret,
+  TenantStatusWriter,
+  TenantStore,
+} from '../../lib/ports.js';
+import type { Log } from '../../lib/logging.js';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
+  readonly items = new Map<string, Tenant>();
+  async get(tenantId: string) {
+    const t = this.items.get(tenantId);
+    return t ? clone(t) : null;
+  }
+  async create(tenant: Tenant) {
+    if (this.items.has(tenant.tenantId)) throw new TenantExistsError(tenant.tenantId);
+    this.items.set(tenant.tenantId, clone(tenant));
+  }
+  async save(tenant: Tenant) {
+    const existing = this.items.get(tenant.tenantId);
+    if (!existing) throw new TenantNotFoundError(tenant.tenantId);
+    this.items.set(tenant.tenantId, { ...clone(tenant), lastRun: existing.lastRun });
+  }
+  async listByStatus(status: Tenant['status'], cursor?: string, limit = 100) {
+    return this.page([...this.items.values()].filter((t) => t.status === status), cursor, limit);
+  }
+  async list(cursor?: string, limit = 100) {
+    return this.page([...this.items.values()], cursor, limit);
+  }
+  private page(all: Tenant[], cursor: string | undefined, limit: number) {
+    const sorted = all.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    const start = cursor ? Number(cursor) : 0;
+    const tenants = sorted.slice(start, start + limit).map(clone);
+    return start + limit < sorted.length ? { tenants, cursor: String(start + limit) } : { tenants };
+  }
+  async delete(tenantId: string) {
+    this.items.delete(tenantId);
+  }
+  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: { status: Tenant['status']; reason: string | null }) {
+    const t = this.items.get(tenantId);
+    if (!t) return;
+    t.lastRun = clone(summary);
+    if (status) {
+      t.status = status.status;
+      t.statusReason = status.reason;
+    }
+  }
+}
+
+export class InMemorySnapshotStore implements SnapshotStore {
+  readonly items = new Map<string, Map<string, SnapshotEntry>>();
+  puts = 0;
+  async load(tenantId: string) {
+    return new Map([...(this.items.get(tenantId) ?? new Map<string, SnapshotEntry>())].map(([k, v]) => [k, clone(v)]));
+  }
+  async put(tenantId: string, entries: readonly SnapshotEntry[]) {
+    const map = this.items.get(tenantId) ?? new Map<string, SnapshotEntry>();
+    for (const entry of entries) map.set(entry.employee.id, clone(entry));
+    this.items.set(tenantId, map);
+    this.puts += entries.length;
+  }
+  async page(tenantId: string, cursor?: string, limit = 100) {
+    const all = [...(this.items.get(tenantId)?.values() ?? [])].sort((a, b) => (a.employee.id < b.employee.id ? -1 : 1));
+    const start = cursor ? Number(cursor) : 0;
+    const entries = all.slice(start, start + limit).map(clone);
+    return start + limit < all.length ? { entries, cursor: String(start + limit) } : { entries };
+  }
+  async deleteAll(tenantId: string) {
+    this.items.delete(tenantId);
+  }
+}
+
+export class InMemoryChangeFeed implements ChangeFeed {
+  readonly records = new Map<string, Map<number, ChangeRecord>>();
+  readonly meta = new Map<string, { nextSeq: number; committedSeq: number; pending?: PendingAppend }>();
+  writes = 0;
+  private metaOf(tenantId: string) {
+    let m = this.meta.get(tenantId);
+    if (!m) {
+      m = { nextSeq: 1, committedSeq: 0 };
+      this.meta.set(tenantId, m);
+    }
+    return m;
+  }
+  async pending(tenantId: string) {
+    const p = this.metaOf(tenantId).pending;
+    return p ? { ...p } : null;
+  }
+  async reserve(tenantId: string, runId: string, count: number) {
+    const m = this.metaOf(tenantId);
+    if (m.pending) throw new Error(`An append is already pending for ${tenantId} (run ${m.pending.runId})`);
+    const pending = { runId, firstSeq: m.nextSeq, lastSeq: m.nextSeq + count - 1 };
+    m.nextSeq += count;
+    m.pending = pending;
+    return { ...pending };
+  }
+  async write(records: readonly ChangeRecord[]) {
+    for (const record of records) {
+      const map = this.records.get(record.tenantId) ?? new Map<number, ChangeRecord>();
+      map.set(record.seq, clone(record));
+      this.records.set(record.tenantId, map);
+      this.writes += 1;
+    }
+  }
+  async readRange(tenantId: string, firstSeq: number, lastSeq: number) {
+    return [...(this.records.get(tenantId)?.values() ?? [])]
+      .filter((r) => r.seq >= firstSeq && r.seq <= lastSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .map(clone);
+  }
+  async commit(tenantId: string, pending: PendingAppend) {
+    const m = this.metaOf(tenantId);
+    if (m.pending?.runId !== pending.runId) throw new Error('no such pending append');
+    m.committedSeq = pending.lastSeq;
+    delete m.pending;
+  }
+  async list(tenantId: string, after: number, limit: number) {
+    const committed = this.metaOf(tenantId).committedSeq;
+    const changes = [...(this.records.get(tenantId)?.values() ?? [])]
+      .filter((r) => r.seq > after && r.seq <= committed)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map(clone);
+    return { changes, nextAfter: changes.at(-1)?.seq ?? after };
+  }
+  async deleteAll(tenantId: string) {
+    this.records.delete(tenantId);
+    this.meta.delete(tenantId);
+  }
+  /** Every record of a tenant, committed or not, in seq order. */
+  all(tenantId: string): ChangeRecord[] {
+    return [...(this.records.get(tenantId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+export class InMemoryRunStore implements RunStore {
+  readonly items = new Map<string, RunRecord>();
+  private key = (tenantId: string, runId: string) => `${tenantId}/${runId}`;
+  async start(run: RunRecord) {
+    const existing = this.items.get(this.key(run.tenantId, run.runId));
+    if (existing) return { created: false as const, existing: clone(existing) };
+    this.items.set(this.key(run.tenantId, run.runId), clone(run));
+    return { created: true as const };
+  }
+  async finish(run: RunRecord) {
+    this.items.set(this.key(run.tenantId, run.runId), clone(run));
+  }
+  async get(tenantId: string, runId: string) {
+    const r = this.items.get(this.key(tenantId, runId));
+    return r ? clone(r) : null;
+  }
+  async list(tenantId: string, limit: number) {
+    return [...this.items.values()]
+      .filter((r) => r.tenantId === tenantId)
+      .sort((a, b) => (a.runId < b.runId ? 1 : -1))
+      .slice(0, limit)
+      .map(clone);
+  }
+  async deleteAll(tenantId: string) {
+    for (const [k, r] of this.items) if (r.tenantId === tenantId) this.items.delete(k);
+  }
+}
+
+export class InMemorySecretStore implements SecretStore {
+  readonly items = new Map<string, TenantSecret>();
+  readonly reads: string[] = [];
+  async get(tenantId: string) {
+    this.reads.push(tenantId);
+    const s = this.items.get(tenantId);
+    return s ? { ...s } : null;
+  }
+  async put(tenantId: string, secret: TenantSecret) {
+    this.items.set(tenantId, { ...secret });
+  }
+  async delete(tenantId: string) {
+    this.items.delete(tenantId);
+  }
+}
+
+export class InMemoryJobQueue implements JobQueue {
+  readonly jobs: SyncJob[] = [];
+  async enqueue(jobs: readonly SyncJob[]) {
+    this.jobs.push(...jobs.map(clone));
+    return { sent: jobs.length, batches: Math.ceil(jobs.length / 10) };
+  }
+}
+
+export class FixedClock implements Clock {
+  constructor(private current = new Date('2026-11-25T10:00:00.000Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** A Log that keeps every line, to assert on what was (and was not) logged. */
+export class RecordingLog implements Log {
+  readonly lines: { level: string; message: string; extra: object[] }[] = [];
+  debug(message: string, ...extra: object[]) {
+    this.lines.push({ level: 'debug', message, extra });
+  }
+  info(message: string, ...extra: object[]) {
+    this.lines.push({ level: 'info', message, extra });
+  }
+  warn(message: string, ...extra: object[]) {
+    this.lines.push({ level: 'warn', message, extra });
+  }
+  error(message: string, ...extra: object[]) {
+    this.lines.push({ level: 'error', message, extra });
+  }
+  text(): string {
+    return this.lines.map((l) => `${l.level} ${l.message} ${JSON.stringify(l.extra)}`).join('\n');
+  }
+}
