@@ -1,0 +1,268 @@
+import { BambooHrAuthError, BambooHrRateLimitedError, TenantNotFoundError } from '../../lib/errors.js';
+import { RetryLaterError, syncTenant } from '../../lib/use-cases/sync-tenant.js';
+import { aJob, aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
+import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
+import { aSyncHarness } from '../helpers/sync-harness.js';
+
+const company = () =>
+  new FakeEmployeeSource([
+    aRawRow('1'),
+    aRawRow('2', { supervisorEId: '1' }),
+    aRawRow('3', { supervisorEId: '1' }),
+    aRawRow('4', { status: 'Inactive' }),
+  ]);
+
+describe('syncTenant', () => {
+  it('writes the first full sync to the feed and the snapshot, using the tenant key', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.outcome).toBe('succeeded');
+    expect(h.sourceInputs).toEqual([{ tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY }]);
+    const feed = await h.feed.list('acme', 0, 100);
+    expect(feed.changes.map((c) => [c.seq, c.type, c.employeeId])).toEqual([
+      [1, 'created', '1'],
+      [2, 'created', '2'],
+      [3, 'created', '3'],
+    ]);
+    expect((await h.snapshots.load('acme')).size).toBe(3);
+    expect(result.run).toMatchObject({ status: 'succeeded', counts: { created: 3 }, employeesSynced: 3, bamboohrRequests: 1, feed: { firstSeq: 1, lastSeq: 3 } });
+    expect((await h.tenants.get('acme'))?.lastRun).toMatchObject({ status: 'succeeded', employeesSynced: 3 });
+  });
+
+  it('writes no feed or snapshot item on a re-sync with no change', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    await syncTenant(h.deps, aJob());
+    const [writes, puts] = [h.feed.writes, h.snapshots.puts];
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess
+    expect(result.run.counts).toEqual({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
+    expect(h.feed.writes - writes).toBe(0);
+    expect(h.snapshots.puts - puts).toBe(0);
+  });
+
+  it('writes exactly the changes after data changed', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    await syncTenant(h.deps, aJob());
+    h.source.set(aRawRow('2', { supervisorEId: '1', jobTitle: 'Lead' }));
+    h.source.set(aRawRow('3', { status: 'Inactive', supervisorEId: '1' }));
+
+    // Act
+    await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess
+    const feed = await h.feed.list('acme', 3, 100);
+    expect(feed.changes.map((c) => [c.seq, c.type, c.reason, c.employeeId, Object.keys(c.changes)])).toEqual([
+      [4, 'updated', null, '1', ['directReportIds']],
+      [5, 'updated', null, '2', ['jobTitle']],
+      [6, 'deactivated', 'inactive', '3', ['status']],
+    ]);
+  });
+
+  it('treats a redelivered job as a duplicate and writes nothing twice', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    const job = aJob();
+    await syncTenant(h.deps, job);
+
+    // Act
+    const again = await syncTenant(h.deps, job);
+
+    // Assess
+    expect(again.outcome).toBe('duplicate');
+    expect(h.feed.all('acme')).toHaveLength(3);
+    expect(h.source.requestCount).toBe(1);
+  });
+
+  it('rolls forward a run killed after the feed write, with no duplicate feed items', async () => {
+    // Prepare: the snapshot write dies once
+    const h = await aSyncHarness({}, company());
+    const put = h.snapshots.put.bind(h.snapshots);
+    h.snapshots.put = async () => {
+      throw new Error('Lambda killed');
+    };
+    const job = aJob();
+    await expect(syncTenant(h.deps, job)).rejects.toThrow(RetryLaterError);
+    expect(await h.feed.list('acme', 0, 100)).toEqual({ changes: [], nextAfter: 0 }); // not visible yet
+    h.snapshots.put = put;
+
+    // Act: the same message comes back
+    const result = await syncTenant(h.deps, job);
+
+    // Assess
+    expect(result.outcome).toBe('succeeded');
+    expect(result.run.counts.created).toBe(0);
+    const feed = await h.feed.list('acme', 0, 100);
+    expect(feed.changes.map((c) => c.employeeId)).toEqual(['1', '2', '3']);
+    expect((await h.snapshots.load('acme')).size).toBe(3);
+    expect(h.log.lines.some((l) => l.message.includes('Rolled forward'))).toBe(true);
+  });
+
+  it('puts the tenant in needs-attention on a rejected key, with no change and no retry', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    h.source.failWith = new BambooHrAuthError('acme', 401, 'acme');
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.outcome).toBe('failed');
+    expect(result.run.error).toMatchObject({ code: 'bamboohr-key-rejected', retryable: false });
+    expect(await h.tenants.get('acme')).toMatchObject({ status: 'needs-attention', statusReason: expect.stringContaining('tenant update acme --api-key-stdin') });
+    expect(h.feed.all('acme')).toEqual([]);
+  });
+
+  it('skips scheduled jobs of a tenant that needs attention or is disabled', async () => {
+    // Prepare
+    const h = await aSyncHarness({ status: 'disabled' }, company());
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.outcome).toBe('skipped');
+    expect(h.source.requestCount).toBe(0);
+    expect(h.secrets.reads).toEqual([]);
+  });
+
+  it('throws a retryable failure back to the queue and applies nothing', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    h.source.failWith = new BambooHrRateLimitedError('acme', 30);
+
+    // Act
+    const act = syncTenant(h.deps, aJob());
+
+    // Assess
+    await expect(act).rejects.toThrow(RetryLaterError);
+    expect(h.feed.all('acme')).toEqual([]);
+    expect((await h.tenants.get('acme'))?.status).toBe('active');
+    expect([...h.runs.items.values()][0]).toMatchObject({ status: 'failed', error: { retryable: true } });
+  });
+
+  it('fails closed when the exclusion field cannot be read', async () => {
+    // Prepare
+    const h = await aSyncHarness({ exclusionField: 'skip_elevo_sync', exclusionFieldId: '4501' }, company());
+    h.source.hiddenFields.add('4501');
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.run.error?.code).toBe('exclusion-field-missing');
+    expect(h.feed.all('acme')).toEqual([]);
+    expect((await h.tenants.get('acme'))?.status).toBe('needs-attention');
+  });
+
+  it('deactivates an employee ticked after being synced, as excluded', async () => {
+    // Prepare
+    const h = await aSyncHarness({ exclusionField: 'skip_elevo_sync', exclusionFieldId: '4501' }, company());
+    await syncTenant(h.deps, aJob());
+    h.source.set(aRawRow('3', { supervisorEId: '1', '4501': '1' }));
+
+    // Act
+    await syncTenant(h.deps, aJob({ kind: 'employees', employeeIds: ['3'], requestedBy: 'webhook', requestedAt: '2026-11-25T10:05:00.000Z' }));
+
+    // Assess
+    const changes = (await h.feed.list('acme', 3, 10)).changes;
+    expect(changes.map((c) => [c.type, c.reason, c.employeeId])).toEqual([
+      ['updated', null, '1'],
+      ['deactivated', 'excluded', '3'],
+    ]);
+    expect(h.source.reportRequests.at(-1)).toMatchObject({ employeeIds: ['3'] });
+  });
+
+  it('resolves the exclusion field by name when its id is not known yet', async () => {
+    // Prepare
+    const source = company();
+    source.set(aRawRow('3', { '4501': 'Yes' }));
+    const h = await aSyncHarness({ exclusionField: 'Skip Elevo Sync', exclusionFieldId: null }, source);
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.run.counts.created).toBe(2);
+    expect(source.reportRequests[0]?.fields).toContain('4501');
+  });
+
+  it('records a deletion from a webhook only when BambooHR no longer returns the employee', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    await syncTenant(h.deps, aJob());
+    h.source.rows.delete('3');
+
+    // Act
+    await syncTenant(h.deps, aJob({ kind: 'employees', deletedEmployeeIds: ['2', '3'], requestedBy: 'webhook', requestedAt: '2026-11-25T10:05:00.000Z' }));
+
+    // Assess
+    const changes = (await h.feed.list('acme', 3, 10)).changes;
+    expect(changes.map((c) => [c.type, c.reason, c.employeeId])).toEqual([
+      ['updated', null, '1'],
+      ['deactivated', 'deleted', '3'],
+    ]);
+  });
+
+  it('holds a run that would deactivate too many, and applies it when support allows', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, new FakeEmployeeSource(Array.from({ length: 20 }, (_, i) => aRawRow(String(i + 1)))));
+    await syncTenant(h.deps, aJob());
+    for (let i = 1; i <= 10; i += 1) h.source.rows.delete(String(i));
+
+    // Act
+    const held = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+    const allowed = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:01:00.000Z', requestedBy: 'support', allowDeactivations: true }));
+
+    // Assess
+    expect(held.outcome).toBe('held');
+    expect(held.run.held).toMatchObject({ wouldDeactivate: 10, syncedBefore: 20 });
+    expect(allowed.outcome).toBe('succeeded');
+    expect(allowed.run.counts.deactivated).toBe(10);
+    expect(h.feed.all('acme').filter((c) => c.type === 'deactivated')).toHaveLength(10);
+  });
+
+  it('fails a full pull with zero employees without deactivating anyone', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    await syncTenant(h.deps, aJob());
+    h.source.rows.clear();
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess
+    expect(result.run.error?.code).toBe('empty-report');
+    expect(h.feed.all('acme')).toHaveLength(3);
+  });
+
+  it('throws TenantNotFoundError for an unknown tenant', async () => {
+    // Prepare
+    const h = await aSyncHarness();
+
+    // Act / Assess
+    await expect(syncTenant(h.deps, aJob({ tenantId: 'ghost' }))).rejects.toThrow(TenantNotFoundError);
+  });
+
+  it('never logs the API key', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    h.source.failWith = new BambooHrAuthError('acme', 401, 'acme');
+
+    // Act
+    await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(h.log.text()).not.toContain(FAKE_API_KEY);
+    expect(JSON.stringify([...h.runs.items.values()])).not.toContain(FAKE_API_KEY);
+  });
+});
