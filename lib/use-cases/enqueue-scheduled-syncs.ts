@@ -1,0 +1,60 @@
+import type { SyncJob } from '../model/job.js';
+import type { Log } from '../logging.js';
+import type { JobQueue, TenantStore } from '../ports.js';
+
+export interface EnqueueScheduledSyncsDeps {
+  tenants: Pick<TenantStore, 'listByStatus'>;
+  queue: JobQueue;
+  log: Log;
+}
+
+export interface EnqueueScheduledSyncsResult {
+  tenants: number;
+  sent: number;
+  batches: number;
+}
+
+const PAGE_SIZE = 1000;
+
+/** `2026-11-25T10:00:00Z` → `20261125T1000`: the schedule slot, part of each job's id. */
+export const scheduleSlot = (scheduledAt: string): string => {
+  const d = new Date(scheduledAt);
+  return `${d.toISOString().slice(0, 16).replace(/[-:]/g, '')}`;
+};
+
+/**
+ * One `full` job per active tenant for the schedule slot `scheduledAt` (the EventBridge event time).
+ * The job id, which is also the FIFO deduplication id, is derived from the slot and the tenant: an
+ * event delivered twice enqueues each tenant once. Tenants come from an index query by status, a
+ * page at a time, and each page is sent while the next is read.
+ */
+export const enqueueScheduledSyncs = async (
+  deps: EnqueueScheduledSyncsDeps,
+  input: { scheduledAt: string },
+): Promise<EnqueueScheduledSyncsResult> => {
+  const slot = scheduleSlot(input.scheduledAt);
+  const requestedAt = new Date(input.scheduledAt).toISOString();
+  const result: EnqueueScheduledSyncsResult = { tenants: 0, sent: 0, batches: 0 };
+  let cursor: string | undefined;
+  let sending: Promise<void> = Promise.resolve();
+  do {
+    const page = await deps.tenants.listByStatus('active', cursor, PAGE_SIZE);
+    cursor = page.cursor;
+    const jobs: SyncJob[] = page.tenants.map((tenant) => ({
+      jobId: `schedule-${slot}-${tenant.tenantId}`,
+      tenantId: tenant.tenantId,
+      kind: 'full',
+      requestedAt,
+      requestedBy: 'schedule',
+    }));
+    result.tenants += jobs.length;
+    await sending;
+    sending = deps.queue.enqueue(jobs).then((sent) => {
+      result.sent += sent.sent;
+      result.batches += sent.batches;
+    });
+  } while (cursor);
+  await sending;
+  deps.log.info('Scheduled syncs enqueued', { slot, ...result });
+  return result;
+};

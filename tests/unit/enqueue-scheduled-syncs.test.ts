@@ -1,0 +1,44 @@
+import { enqueueScheduledSyncs } from '../../lib/use-cases/enqueue-scheduled-syncs.js';
+import { aTenant } from '../helpers/builders.js';
+import { InMemoryJobQueue, InMemoryTenantStore, RecordingLog } from '../helpers/in-memory-ports.js';
+
+describe('enqueueScheduledSyncs', () => {
+  it('enqueues one full job per active tenant, across pages, with a per-slot job id', async () => {
+    // Prepare
+    const tenants = new InMemoryTenantStore();
+    for (let i = 0; i < 2500; i += 1) await tenants.create(aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
+    await tenants.create(aTenant({ tenantId: 'off', status: 'disabled' }));
+    await tenants.create(aTenant({ tenantId: 'broken', status: 'needs-attention' }));
+    const queue = new InMemoryJobQueue();
+
+    // Act
+    const result = await enqueueScheduledSyncs({ tenants, queue, log: new RecordingLog() }, { scheduledAt: '2026-11-25T10:00:00Z' });
+
+    // Assess
+    expect(result).toEqual({ tenants: 2500, sent: 2500, batches: 250 });
+    expect(new Set(queue.jobs.map((j) => j.tenantId)).size).toBe(2500);
+    expect(queue.jobs.some((j) => j.tenantId === 'off' || j.tenantId === 'broken')).toBe(false);
+    expect(queue.jobs[0]).toEqual({
+      jobId: expect.stringMatching(/^schedule-20261125T1000-t\d+$/),
+      tenantId: expect.any(String),
+      kind: 'full',
+      requestedAt: '2026-11-25T10:00:00.000Z',
+      requestedBy: 'schedule',
+    });
+  });
+
+  it('gives the same job ids when the same schedule event is delivered twice', async () => {
+    // Prepare
+    const tenants = new InMemoryTenantStore();
+    await tenants.create(aTenant());
+    const queue = new InMemoryJobQueue();
+    const deps = { tenants, queue, log: new RecordingLog() };
+
+    // Act
+    await enqueueScheduledSyncs(deps, { scheduledAt: '2026-11-25T10:00:00Z' });
+    await enqueueScheduledSyncs(deps, { scheduledAt: '2026-11-25T10:00:00Z' });
+
+    // Assess
+    expect(queue.jobs[0]?.jobId).toBe(queue.jobs[1]?.jobId);
+  });
+});
