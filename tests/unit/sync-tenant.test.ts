@@ -30,7 +30,7 @@ describe('syncTenant', () => {
       [3, 'created', '3'],
     ]);
     expect((await h.snapshots.load('acme')).size).toBe(3);
-    expect(result.run).toMatchObject({ status: 'succeeded', counts: { created: 3 }, employeesSynced: 3, bamboohrRequests: 1, feed: { firstSeq: 1, lastSeq: 3 } });
+    expect(result.run!).toMatchObject({ status: 'succeeded', counts: { created: 3 }, employeesSynced: 3, bamboohrRequests: 1, feed: { firstSeq: 1, lastSeq: 3 } });
     expect((await h.tenants.get('acme'))?.lastRun).toMatchObject({ status: 'succeeded', employeesSynced: 3 });
   });
 
@@ -44,7 +44,7 @@ describe('syncTenant', () => {
     const result = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
 
     // Assess
-    expect(result.run.counts).toEqual({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
+    expect(result.run!.counts).toEqual({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
     expect(h.feed.writes - writes).toBe(0);
     expect(h.snapshots.puts - puts).toBe(0);
   });
@@ -100,7 +100,7 @@ describe('syncTenant', () => {
 
     // Assess
     expect(result.outcome).toBe('succeeded');
-    expect(result.run.counts.created).toBe(0);
+    expect(result.run!.counts.created).toBe(0);
     const feed = await h.feed.list('acme', 0, 100);
     expect(feed.changes.map((c) => c.employeeId)).toEqual(['1', '2', '3']);
     expect((await h.snapshots.load('acme')).size).toBe(3);
@@ -117,7 +117,7 @@ describe('syncTenant', () => {
 
     // Assess
     expect(result.outcome).toBe('failed');
-    expect(result.run.error).toMatchObject({ code: 'bamboohr-key-rejected', retryable: false });
+    expect(result.run!.error).toMatchObject({ code: 'bamboohr-key-rejected', retryable: false });
     expect(await h.tenants.get('acme')).toMatchObject({ status: 'needs-attention', statusReason: expect.stringContaining('tenant update acme --api-key-stdin') });
     expect(h.feed.all('acme')).toEqual([]);
   });
@@ -159,7 +159,7 @@ describe('syncTenant', () => {
     const result = await syncTenant(h.deps, aJob());
 
     // Assess
-    expect(result.run.error?.code).toBe('exclusion-field-missing');
+    expect(result.run!.error?.code).toBe('exclusion-field-missing');
     expect(h.feed.all('acme')).toEqual([]);
     expect((await h.tenants.get('acme'))?.status).toBe('needs-attention');
   });
@@ -192,7 +192,7 @@ describe('syncTenant', () => {
     const result = await syncTenant(h.deps, aJob());
 
     // Assess
-    expect(result.run.counts.created).toBe(2);
+    expect(result.run!.counts.created).toBe(2);
     expect(source.reportRequests[0]?.fields).toContain('4501');
   });
 
@@ -225,9 +225,9 @@ describe('syncTenant', () => {
 
     // Assess
     expect(held.outcome).toBe('held');
-    expect(held.run.held).toMatchObject({ wouldDeactivate: 10, syncedBefore: 20 });
+    expect(held.run!.held).toMatchObject({ wouldDeactivate: 10, syncedBefore: 20 });
     expect(allowed.outcome).toBe('succeeded');
-    expect(allowed.run.counts.deactivated).toBe(10);
+    expect(allowed.run!.counts.deactivated).toBe(10);
     expect(h.feed.all('acme').filter((c) => c.type === 'deactivated')).toHaveLength(10);
   });
 
@@ -241,7 +241,7 @@ describe('syncTenant', () => {
     const result = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
 
     // Assess
-    expect(result.run.error?.code).toBe('empty-report');
+    expect(result.run!.error?.code).toBe('empty-report');
     expect(h.feed.all('acme')).toHaveLength(3);
   });
 
