@@ -9,11 +9,14 @@ export const tenantIdSchema = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'a tenant id is 1-63 lower-case letters, digits and inner hyphens');
 
-/** A BambooHR field API name: letters, digits, underscores, dots, hyphens (no quotes, spaces or slashes). */
+/**
+ * A BambooHR field's API name, display name or numeric id: letters, digits, spaces, underscores,
+ * dots, hyphens and parentheses. No quotes, slashes, semicolons or markup.
+ */
 export const fieldNameSchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a field name is 1-100 letters, digits, underscores, dots or hyphens');
+  .regex(/^[A-Za-z0-9_.()-](?:[A-Za-z0-9 _.()-]{0,98}[A-Za-z0-9_.()-])?$/, 'a field name is 1-100 letters, digits, spaces, underscores, dots, hyphens or parentheses');
 
 export const safeguardSettingsSchema = z.object({
   /** Hold a run that would deactivate more than this percentage of the synced employees... */
@@ -86,14 +89,14 @@ export const parseSubdomain = (input: string): string => {
   return candidate.toLowerCase();
 };
 
-/** `undefined`/true → the default field, a string → that field, null/false → no exclusion. */
+/** Exclusion is opt-in: absent/null/false → none; true or '' → `skip_elevo_sync`; a name → that field. */
 export const parseExclusionField = (input: string | boolean | null | undefined): string | null => {
-  if (input === null || input === false) return null;
-  if (input === undefined || input === true || input === '') return DEFAULT_EXCLUSION_FIELD;
+  if (input === null || input === undefined || input === false) return null;
+  if (input === true || input.trim() === '') return DEFAULT_EXCLUSION_FIELD;
   const parsed = fieldNameSchema.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
-      `'${input}' is not a usable exclusion field name: use the field's API name (letters, digits, underscores, dots, hyphens), e.g. '${DEFAULT_EXCLUSION_FIELD}'.`,
+      `'${input}' is not a usable exclusion field name: use the field's API name or name (letters, digits, spaces, underscores, dots, hyphens, parentheses), e.g. '${DEFAULT_EXCLUSION_FIELD}'.`,
       'exclusionField',
     );
   }

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { errorMessage, ValidationError, WebhookNotPermittedError } from '../errors.js';
+import { DEFAULT_SAFEGUARDS, parseExclusionField, parseSubdomain, tenantIdSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
+import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
+import type { Clock, EmployeeSourceFactory, SecretStore, TenantStore } from '../ports.js';
+import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
+
+export interface RegisterTenantDeps {
+  tenants: TenantStore;
+  secrets: SecretStore;
+  employeeSource: EmployeeSourceFactory;
+  clock: Clock;
+}
+
+export interface RegisterTenantInput {
+  tenantId: string;
+  /** `acme` or `https://acme.bamboohr.com/`. */
+  subdomain: string;
+  apiKey: string;
+  /** Opt-in. true: `skip_elevo_sync`; a name: that field; absent/null/false: no exclusion. */
+  exclusionField?: string | boolean | null;
+  /** A private key copied from BambooHR's UI, or the https URL of a webhook to create. */
+  webhook?: { privateKey: string } | { createAtUrl: string } | null;
+  safeguards?: Partial<SafeguardSettings>;
+}
+
+export interface RegisterTenantResult {
+  tenant: Tenant;
+  access: AccessCheck;
+  webhook: 'stored' | 'created' | 'not-permitted' | 'none';
+  warnings: string[];
+}
+
+/** Trims a pasted key; refuses an empty one or one with inner whitespace. Never echoes it. */
+export const parseApiKey = (input: string, what = 'API key'): string => {
+  const key = input.trim();
+  if (key === '') throw new ValidationError(`The ${what} is empty. Paste the key the customer created for the integration user.`, 'apiKey');
+  if (/\s/.test(key) || key.length > 512) {
+    throw new ValidationError(`The ${what} contains spaces or line breaks, or is too long: paste the key alone, on one line.`, 'apiKey');
+  }
+  return key;
+};
+
+const parseTenantId = (input: string): string => {
+  const parsed = tenantIdSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(`'${input}' is not a usable tenant id: use 1-63 lower-case letters, digits and inner hyphens, e.g. 'acme'.`, 'tenantId');
+  }
+  return parsed.data;
+};
+
+export const parseWebhookUrl = (input: string): string => {
+  const parsed = z.url({ protocol: /^https$/ }).safeParse(input.trim());
+  if (!parsed.success) throw new ValidationError(`'${input}' is not an https URL: BambooHR only calls https webhooks.`, 'webhook');
+  return parsed.data;
+};
+
+/**
+ * Registers a tenant. Validates everything first (ids, subdomain, key, field access, exclusion field)
+ * against BambooHR, and saves nothing on a hard failure. The key goes to the secret store only.
+ */
+export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTenantInput): Promise<RegisterTenantResult> => {
+  const tenantId = parseTenantId(input.tenantId);
+  const subdomain = parseSubdomain(input.subdomain);
+  const apiKey = parseApiKey(input.apiKey);
+  const exclusionField = parseExclusionField(input.exclusionField);
+  const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? parseWebhookUrl(input.webhook.createAtUrl) : null;
+  const pastedWebhookKey = input.webhook && 'privateKey' in input.webhook ? parseApiKey(input.webhook.privateKey, 'webhook private key') : null;
+  if (await deps.tenants.get(tenantId)) {
+    throw new ValidationError(`A tenant '${tenantId}' already exists. Pick another id, or change it with: bamboohr-sync tenant update ${tenantId}`, 'tenantId');
+  }
+
+  const source = deps.employeeSource({ tenantId, subdomain, apiKey });
+  const access = await checkBambooHrAccess(source, { subdomain, tenantId, exclusionField });
+  const warnings = [...access.warnings];
+
+  let webhook: RegisterTenantResult['webhook'] = pastedWebhookKey ? 'stored' : 'none';
+  let webhookPrivateKey = pastedWebhookKey;
+  if (webhookUrl) {
+    try {
+      const created = await source.createWebhook({
+        name: `bamboohr-sync ${tenantId}`,
+        url: webhookUrl,
+        monitorFields: access.exclusionField ? [...BAMBOOHR_FIELD_NAMES, access.exclusionField.id] : [...BAMBOOHR_FIELD_NAMES],
+      });
+      webhookPrivateKey = created.privateKey;
+      webhook = 'created';
+    } catch (error) {
+      if (!(error instanceof WebhookNotPermittedError)) throw error;
+      webhook = 'not-permitted';
+      warnings.push(errorMessage(error));
+    }
+  }
+
+  const now = deps.clock.now().toISOString();
+  const tenant: Tenant = {
+    tenantId,
+    subdomain,
+    exclusionField,
+    exclusionFieldId: access.exclusionField?.id ?? null,
+    status: 'active',
+    statusReason: null,
+    safeguards: { ...DEFAULT_SAFEGUARDS, ...input.safeguards },
+    webhookEnabled: webhookPrivateKey !== null,
+    createdAt: now,
+    updatedAt: now,
+    lastRun: null,
+  };
+  // The record first: its conditional create is what makes a tenant id unique, so a lost race can
+  // never overwrite another tenant's key. A failed secret write removes the record again.
+  await deps.tenants.create(tenant);
+  try {
+    await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
+  } catch (error) {
+    await deps.tenants.delete(tenantId);
+    throw error;
+  }
+  return { tenant, access, webhook, warnings };
+};

@@ -1,0 +1,153 @@
+import { BambooHrAuthError, BambooHrUnknownCompanyError, ExclusionFieldNotFoundError, ValidationError, WebhookNotPermittedError } from '../../lib/errors.js';
+import { registerTenant, type RegisterTenantDeps } from '../../lib/use-cases/register-tenant.js';
+import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
+import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
+import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+
+const setup = async (source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')])) => {
+  const tenants = new InMemoryTenantStore();
+  const secrets = new InMemorySecretStore();
+  const deps: RegisterTenantDeps = { tenants, secrets, clock: new FixedClock(), employeeSource: () => source };
+  return { deps, tenants, secrets, source };
+};
+
+describe('registerTenant', () => {
+  it('saves the tenant and puts the key in the secret store only', async () => {
+    // Prepare
+    const { deps, tenants, secrets } = await setup();
+
+    // Act
+    const result = await registerTenant(deps, { tenantId: 'acme', subdomain: 'https://Acme.bamboohr.com/', apiKey: ` ${FAKE_API_KEY}\n`, exclusionField: 'Skip Elevo Sync' });
+
+    // Assess
+    expect(result.tenant).toMatchObject({ tenantId: 'acme', subdomain: 'acme', exclusionField: 'Skip Elevo Sync', exclusionFieldId: '4501', status: 'active' });
+    expect(result.access.checklist.every((c) => c.visible)).toBe(true);
+    expect(await secrets.get('acme')).toEqual({ apiKey: FAKE_API_KEY, webhookPrivateKey: null });
+    expect(JSON.stringify(await tenants.get('acme'))).not.toContain(FAKE_API_KEY);
+  });
+
+  it('saves a key that cannot see workEmail, with a warning naming the field as BambooHR shows it', async () => {
+    // Prepare
+    const { deps, source, tenants } = await setup();
+    source.hiddenFields.add('workEmail');
+
+    // Act
+    const result = await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, exclusionField: null });
+
+    // Assess
+    expect(result.access.checklist.find((c) => c.apiName === 'workEmail')).toEqual({ apiName: 'workEmail', uiName: 'Work Email', visible: false, required: false });
+    expect(result.warnings[0]).toContain('Work Email');
+    expect(await tenants.get('acme')).not.toBeNull();
+  });
+
+  it.each([
+    ['a rejected key', new BambooHrAuthError('acme', 401), BambooHrAuthError],
+    ['an unknown company', new BambooHrUnknownCompanyError('acme'), BambooHrUnknownCompanyError],
+  ])('saves nothing on %s', async (_case, error, type) => {
+    // Prepare
+    const { deps, source, tenants, secrets } = await setup();
+    source.failWith = error;
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Assess
+    await expect(act).rejects.toThrow(type);
+    expect(tenants.items.size).toBe(0);
+    expect(secrets.items.size).toBe(0);
+  });
+
+  it('saves nothing when the exclusion field does not exist', async () => {
+    // Prepare
+    const { deps, tenants } = await setup();
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, exclusionField: 'no_such_field' });
+
+    // Assess
+    await expect(act).rejects.toThrow(ExclusionFieldNotFoundError);
+    expect(tenants.items.size).toBe(0);
+  });
+
+  it.each([['../x'], ['a.b'], ['a'.repeat(64)], ['ａｃｍｅ'], ['http://evil'], ['https://evil.example.com/'], ['https://acme.bamboohr.com.evil.io/'], ['']])(
+    'refuses the subdomain %p before calling BambooHR',
+    async (subdomain) => {
+      // Prepare
+      const { deps, source } = await setup();
+
+      // Act
+      const act = registerTenant(deps, { tenantId: 'acme', subdomain, apiKey: FAKE_API_KEY });
+
+      // Assess
+      await expect(act).rejects.toThrow(ValidationError);
+      expect(source.requestCount).toBe(0);
+    },
+  );
+
+  it.each([[''], ['   '], ['two words']])('refuses the key %p without echoing it', async (apiKey) => {
+    // Prepare
+    const { deps } = await setup();
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey });
+
+    // Assess
+    await expect(act).rejects.toThrow(/API key/);
+    await expect(act).rejects.not.toThrow(/two words/);
+  });
+
+  it.each([["x' OR 1=1"], ['<script>'], ['field"; drop'], ['../secret']])('refuses the exclusion field name %p', async (exclusionField) => {
+    // Prepare
+    const { deps, source } = await setup();
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, exclusionField });
+
+    // Assess
+    await expect(act).rejects.toThrow(ValidationError);
+    expect(source.requestCount).toBe(0);
+  });
+
+  it('refuses a tenant id that collides with another', async () => {
+    // Prepare
+    const { deps, secrets } = await setup();
+    await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'other', apiKey: 'another-key' });
+
+    // Assess
+    await expect(act).rejects.toThrow(/already exists/);
+    expect((await secrets.get('acme'))?.apiKey).toBe(FAKE_API_KEY);
+  });
+
+  it('creates the webhook and stores its private key, or carries on when not permitted', async () => {
+    // Prepare
+    const { deps, source, secrets } = await setup();
+
+    // Act
+    const created = await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: 'https://hooks.example.com/webhooks/bamboohr/acme' } });
+    source.createWebhook = async () => {
+      throw new WebhookNotPermittedError('beta');
+    };
+    const refused = await registerTenant(deps, { tenantId: 'beta', subdomain: 'beta', apiKey: FAKE_API_KEY, webhook: { createAtUrl: 'https://hooks.example.com/webhooks/bamboohr/beta' } });
+
+    // Assess
+    expect(created.webhook).toBe('created');
+    expect((await secrets.get('acme'))?.webhookPrivateKey).toBe('webhook-private-key');
+    expect(refused.webhook).toBe('not-permitted');
+    expect(refused.tenant.webhookEnabled).toBe(false);
+    expect(refused.warnings.join()).toContain('may not create webhooks');
+  });
+
+  it('refuses a webhook URL that is not https', async () => {
+    // Prepare
+    const { deps } = await setup();
+
+    // Act
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: 'http://hooks.example.com/x' } });
+
+    // Assess
+    await expect(act).rejects.toThrow(/https/);
+  });
+});
