@@ -47,3 +47,10 @@ export const rawChangedEmployeesSchema = z.object({
     .default({}),
 });
 export type RawChangedEmployees = z.infer<typeof rawChangedEmployeesSchema>;
+
+/** The answer to `POST /v1/webhooks` (201): the private key is shown only once. */
+export const rawWebhookCreatedSchema = z.object({
+  id: idSchema,
+  privateKey: z.string().min(1),
+});
+export type RawWebhookCreated = z.infer<typeof rawWebhookCreatedSchema>;
