@@ -211,17 +211,17 @@ export class FixedClock implements Clock {
 
 /** A Log that keeps every line, to assert on what was (and was not) logged. */
 export class RecordingLog implements Log {
-  readonly lines: { level: string; message: string; extra: object[] }[] = [];
-  debug(message: string, ...extra: object[]) {
+  readonly lines: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
+  debug(message: string, ...extra: Record<string, unknown>[]) {
     this.lines.push({ level: 'debug', message, extra });
   }
-  info(message: string, ...extra: object[]) {
+  info(message: string, ...extra: Record<string, unknown>[]) {
     this.lines.push({ level: 'info', message, extra });
   }
-  warn(message: string, ...extra: object[]) {
+  warn(message: string, ...extra: Record<string, unknown>[]) {
     this.lines.push({ level: 'warn', message, extra });
   }
-  error(message: string, ...extra: object[]) {
+  error(message: string, ...extra: Record<string, unknown>[]) {
     this.lines.push({ level: 'error', message, extra });
   }
   text(): string {

@@ -1,0 +1,53 @@
+import { createAwsClients, type AwsClients } from './adapters/aws-clients.js';
+import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb-batch-writer.js';
+import { DynamoDbChangeFeed } from './adapters/dynamodb-change-feed.js';
+import { DynamoDbRunStore } from './adapters/dynamodb-run-store.js';
+import { DynamoDbSnapshotStore } from './adapters/dynamodb-snapshot-store.js';
+import { DynamoDbTenantStore } from './adapters/dynamodb-tenant-store.js';
+import { FileSecretStore } from './adapters/file-secret-store.js';
+import { SecretsManagerSecretStore } from './adapters/secrets-manager-secret-store.js';
+import { SqsJobQueue } from './adapters/sqs-job-queue.js';
+import { createBambooHrSourceFactory } from './bamboohr/bamboohr-client.js';
+import type { Config } from './config.js';
+import { ConfigError } from './errors.js';
+import type { Clock, EmployeeSourceFactory, JobQueue, SecretStore } from './ports.js';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The composition root: every adapter the use cases need, built once (at a Lambda's module scope,
+ * or once per local process). Handlers pick what their use case takes.
+ */
+export const createServiceDeps = (
+  config: Config,
+  options: { clients?: AwsClients; stats?: BatchWriteStats; clock?: Clock; employeeSource?: EmployeeSourceFactory } = {},
+) => {
+  const clients = options.clients ?? createAwsClients(config);
+  const clock = options.clock ?? systemClock;
+  const stats = options.stats ?? createBatchWriteStats();
+  const now = () => clock.now();
+  const secrets: SecretStore = config.secrets.localFile
+    ? new FileSecretStore({ path: config.secrets.localFile })
+    : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
+  const queueUrl = config.queues.syncUrl;
+  const queue: JobQueue = queueUrl
+    ? new SqsJobQueue({ client: clients.sqs, queueUrl })
+    : {
+        enqueue: async () => {
+          throw new ConfigError('SYNC_QUEUE_URL is not set, so no job can be queued. Set it (serverless.yml does on deploy).');
+        },
+      };
+  return {
+    clients,
+    clock,
+    stats,
+    tenants: new DynamoDbTenantStore({ client: clients.documentClient, tableName: config.tables.tenants }),
+    snapshots: new DynamoDbSnapshotStore({ client: clients.documentClient, tableName: config.tables.employees, stats }),
+    feed: new DynamoDbChangeFeed({ client: clients.documentClient, tableName: config.tables.changes, ttlDays: config.retention.changeTtlDays, now, stats }),
+    runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
+    secrets,
+    queue,
+    employeeSource: options.employeeSource ?? createBambooHrSourceFactory(config.bamboohr),
+  };
+};
+export type ServiceDeps = ReturnType<typeof createServiceDeps>;
