@@ -1,0 +1,29 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { createServiceDeps } from '../lib/composition.js';
+import { loadConfig } from '../lib/config.js';
+import { httpApiEventSchema, json, rawBodyOf } from '../lib/http.js';
+import { createLogger, createMetrics } from '../lib/observability.js';
+import { receiveWebhook } from '../lib/use-cases/receive-webhook.js';
+
+const config = loadConfig(process.env, ['SYNC_QUEUE_URL']);
+const { tenants, secrets, queue, clock } = createServiceDeps(config);
+const logger = createLogger();
+const metrics = createMetrics();
+const deps = { tenants, secrets, queue, clock, log: logger, settings: config.webhook };
+
+/** POST /webhooks/bamboohr/{tenantId}: a BambooHR webhook, verified, turned into a targeted job. */
+export const handler = middy(async (event: unknown) => {
+  const parsed = httpApiEventSchema.safeParse(event);
+  if (!parsed.success) return json(400, { error: { code: 'invalid-request', message: 'Not an HTTP API request.' } });
+  const tenantId = parsed.data.pathParameters?.tenantId ?? '';
+  logger.appendKeys({ tenantId });
+  const response = await receiveWebhook(deps, { tenantId, rawBody: rawBodyOf(parsed.data), headers: parsed.data.headers });
+  metrics.addMetric(response.status === 202 ? 'WebhooksAccepted' : 'WebhooksRefused', MetricUnit.Count, 1);
+  if (response.status !== 202) logger.warn('Webhook refused', { status: response.status, code: response.body.error.code });
+  return json(response.status, response.body);
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,73 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+
+/** The Lambda context a handler gets, enough for middy and Powertools. */
+export const aLambdaContext = (functionName = 'test'): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '1024',
+  awsRequestId: `req-${Math.random().toString(36).slice(2)}`,
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'stream',
+  getRemainingTimeInMillis: () => 300_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** SQS messages in the shape Lambda's event source mapping hands the worker. */
+export const toSqsEvent = (messages: readonly Message[], queueArn = 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo'): SQSEvent => ({
+  Records: messages.map((m) => ({
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+      MessageGroupId: m.Attributes?.MessageGroupId ?? '',
+      MessageDeduplicationId: m.Attributes?.MessageDeduplicationId ?? '',
+      SequenceNumber: m.Attributes?.SequenceNumber ?? '1',
+    },
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  })),
+});
+
+export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+export const receiveAll = async (sqs: SQSClient, queueUrl: string, max = 10): Promise<Message[]> => {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 0, AttributeNames: ['All'] }),
+  );
+  return received.Messages ?? [];
+};
+
+/**
+ * Does what Lambda's SQS event source mapping does until the queue is empty: receive a batch, invoke
+ * the worker, delete the records it did not report as failed. Returns every batch response.
+ */
+export const drainQueue = async (sqs: SQSClient, queueUrl: string, worker: WorkerHandler, maxBatches = 100) => {
+  const responses: { messages: Message[]; response: SQSBatchResponse | void }[] = [];
+  for (let i = 0; i < maxBatches; i += 1) {
+    const messages = await receiveAll(sqs, queueUrl);
+    if (messages.length === 0) break;
+    const response = await worker(toSqsEvent(messages), aLambdaContext('worker'));
+    const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    const done = messages.filter((m) => !failed.has(m.MessageId!));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
+    }
+    responses.push({ messages, response });
+    if (failed.size > 0) break;
+  }
+  return responses;
+};

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBambooHrSimulator } from '../../dev/bamboohr-simulator/simulator.js';
+import { createServiceDeps, type ServiceDeps } from '../../lib/composition.js';
+import type { Config } from '../../lib/config.js';
+import { silentLog } from '../../lib/logging.js';
+import { startEmulators, type Emulators } from './emulators.js';
+
+export interface LocalService {
+  emulators: Emulators;
+  simulator: ReturnType<typeof createBambooHrSimulator>;
+  apiBase: string;
+  config: Config;
+  /** The same adapters the handlers build, to arrange and assert. */
+  deps: ServiceDeps & { log: typeof silentLog };
+  /** The environment a deployed Lambda would get, pointing at the emulators and simulator. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Local AWS emulators, a BambooHR simulator and a secrets file, with `process.env` set as the
+ * handlers expect: import a handler (await import(...)) only after this resolved.
+ */
+export const startLocalService = async (): Promise<LocalService> => {
+  const emulators = await startEmulators();
+  const simulator = createBambooHrSimulator();
+  const { apiBase } = await simulator.start();
+  const dir = mkdtempSync(join(tmpdir(), 'bamboohr-sync-test-'));
+  const c = emulators.config;
+  const env: Record<string, string> = {
+    STAGE: c.stage,
+    TENANTS_TABLE: c.tables.tenants,
+    EMPLOYEES_TABLE: c.tables.employees,
+    CHANGES_TABLE: c.tables.changes,
+    RUNS_TABLE: c.tables.runs,
+    SYNC_QUEUE_URL: c.queues.syncUrl ?? '',
+    SYNC_DLQ_URL: c.queues.dlqUrl ?? '',
+    DYNAMODB_ENDPOINT: c.endpoints.dynamodb ?? '',
+    SQS_ENDPOINT: c.endpoints.sqs ?? '',
+    BAMBOOHR_API_BASE: apiBase,
+    BAMBOOHR_RETRY_LIMIT: '1',
+    LOCAL_SECRETS_FILE: join(dir, 'secrets.json'),
+    POWERTOOLS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'CRITICAL',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  Object.assign(process.env, env);
+  const config: Config = {
+    ...c,
+    bamboohr: { ...c.bamboohr, apiBase, retryLimit: 1 },
+    secrets: { ...c.secrets, localFile: env.LOCAL_SECRETS_FILE },
+  };
+  const deps = { ...createServiceDeps(config), log: silentLog };
+  return {
+    emulators,
+    simulator,
+    apiBase,
+    config,
+    deps,
+    env,
+    stop: async () => {
+      await simulator.stop();
+      await emulators.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
