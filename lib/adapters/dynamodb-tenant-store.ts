@@ -1,0 +1,167 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { TenantExistsError, TenantNotFoundError } from '../errors.js';
+import { runSummarySchema, tenantSchema, type Tenant } from '../model/tenant.js';
+import type { TenantStatusWriter, TenantStore } from '../ports.js';
+import { documentClientOf } from './aws-clients.js';
+import { decodeCursor, encodeCursor, pageLimit } from './dynamodb-cursor.js';
+
+export interface DynamoDbTenantStoreOptions {
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  /** config.tables.tenants */
+  tableName: string;
+  /** The GSI on (status, tenantId); `byStatus` in serverless.yml. */
+  statusIndexName?: string;
+}
+
+/** The attributes `save` writes: the tenant's configuration, never its sync bookkeeping (lastRun). */
+const CONFIGURATION_ATTRIBUTES = [
+  'subdomain',
+  'exclusionField',
+  'exclusionFieldId',
+  'status',
+  'statusReason',
+  'safeguards',
+  'webhookEnabled',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof Tenant>;
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+
+const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * Tenants in DynamoDB, one item per tenant with the tenant's fields as attributes (so that the
+ * `byStatus` index can serve the scheduler). Also the worker's TenantStatusWriter.
+ */
+export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
+  private readonly documentClient: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly statusIndexName: string;
+
+  constructor(options: DynamoDbTenantStoreOptions) {
+    this.documentClient = documentClientOf(options.client);
+    this.tableName = options.tableName;
+    this.statusIndexName = options.statusIndexName ?? 'byStatus';
+  }
+
+  async get(tenantId: string): Promise<Tenant | null> {
+    const { Item } = await this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: { tenantId }, ConsistentRead: true }));
+    return Item ? tenantSchema.parse(Item) : null;
+  }
+
+  async create(tenant: Tenant): Promise<void> {
+    const item = tenantSchema.parse(tenant);
+    try {
+      await this.documentClient.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new TenantExistsError(tenant.tenantId);
+      throw error;
+    }
+  }
+
+  async save(tenant: Tenant): Promise<void> {
+    const parsed = tenantSchema.parse(tenant);
+    const names: Record<string, string> = { '#tenantId': 'tenantId' };
+    const values: Record<string, unknown> = {};
+    const sets = CONFIGURATION_ATTRIBUTES.map((attribute) => {
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = parsed[attribute];
+      return `#${attribute} = :${attribute}`;
+    });
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tenantId: parsed.tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#tenantId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new TenantNotFoundError(parsed.tenantId);
+      throw error;
+    }
+  }
+
+  async recordRun(
+    tenantId: string,
+    summary: NonNullable<Tenant['lastRun']>,
+    status?: { status: Tenant['status']; reason: string | null },
+  ): Promise<void> {
+    const names: Record<string, string> = { '#tenantId': 'tenantId', '#lastRun': 'lastRun' };
+    const values: Record<string, unknown> = { ':lastRun': runSummarySchema.parse(summary) };
+    const sets = ['#lastRun = :lastRun'];
+    if (status) {
+      names['#status'] = 'status';
+      names['#statusReason'] = 'statusReason';
+      values[':status'] = status.status;
+      values[':statusReason'] = status.reason;
+      sets.push('#status = :status', '#statusReason = :statusReason');
+    }
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tenantId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#tenantId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new TenantNotFoundError(tenantId);
+      throw error;
+    }
+  }
+
+  async listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }> {
+    const output = await this.documentClient.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: this.statusIndexName,
+        KeyConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+        Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
+        ExclusiveStartKey: decodeCursor(cursor, ['tenantId', 'status']),
+      }),
+    );
+    return this.page(output.Items, output.LastEvaluatedKey);
+  }
+
+  async list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }> {
+    const output = await this.documentClient.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
+        ExclusiveStartKey: decodeCursor(cursor, ['tenantId']),
+      }),
+    );
+    return this.page(output.Items, output.LastEvaluatedKey);
+  }
+
+  async delete(tenantId: string): Promise<void> {
+    await this.documentClient.send(new DeleteCommand({ TableName: this.tableName, Key: { tenantId } }));
+  }
+
+  private page(items: Record<string, unknown>[] | undefined, lastKey: Record<string, unknown> | undefined): { tenants: Tenant[]; cursor?: string } {
+    const tenants = (items ?? []).map((item) => tenantSchema.parse(item));
+    const cursor = encodeCursor(lastKey);
+    return cursor ? { tenants, cursor } : { tenants };
+  }
+}

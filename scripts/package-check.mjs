@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+/**
+ * Packages the service offline (`osls package --stage ci`: no AWS credentials, no login, no network)
+ * and checks the CloudFormation template it wrote: least-privilege IAM, the worker's SQS event,
+ * the tables' keys, the queues and the runtime. Exits non-zero, naming every problem, otherwise.
+ *
+ *   npm run package:check             package, then check
+ *   npm run package:check -- --no-package   check the template already in .serverless/
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stage = 'ci';
+const templatePath = join(root, '.serverless', 'cloudformation-template-update-stack.json');
+
+const packageService = () =>
+  new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('npx', ['--no-install', 'osls', 'package', '--stage', stage, '--region', 'us-east-1'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        // Packaging never calls AWS; these only keep the framework from looking for a profile.
+        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'package-check',
+        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'package-check',
+        AWS_REGION: 'us-east-1',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLS_INTERACTIVE_SETUP_DISABLE: '1',
+        CI: process.env.CI ?? '1',
+      },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code === 0) resolve(seconds);
+      else reject(new Error(`osls package failed (${signal ?? `exit code ${code}`}) after ${seconds.toFixed(1)} s; see its output above.`));
+    });
+  });
+
+// ------------------------------------------------------------------ template helpers
+
+const asArray = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** A readable string for an IAM resource: intrinsic functions become their text or a <Logical.Attr> placeholder. */
+const render = (value) => {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    if ('Fn::GetAtt' in value) {
+      const att = value['Fn::GetAtt'];
+      return `<${Array.isArray(att) ? att.join('.') : att}>`;
+    }
+    if ('Ref' in value) return `<${value.Ref}>`;
+    if ('Fn::Sub' in value) return render(Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub']);
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'];
+      return parts.map(render).join(separator);
+    }
+  }
+  return JSON.stringify(value);
+};
+
+/** Every IAM policy statement in the template, with where it came from. */
+const iamStatements = (resources) => {
+  const found = [];
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of asArray(resource.Properties?.Policies)) {
+        for (const statement of asArray(policy.PolicyDocument?.Statement)) found.push({ where: `${logicalId} (role policy)`, statement });
+      }
+    }
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      for (const statement of asArray(resource.Properties?.PolicyDocument?.Statement)) found.push({ where: logicalId, statement });
+    }
+  }
+  return found;
+};
+
+// ------------------------------------------------------------------ checks
+
+const check = (template) => {
+  const problems = [];
+  const resources = template.Resources ?? {};
+  const secretsResource = new RegExp(
+    String.raw`^arn:(?:\$\{AWS::Partition\}|aws):secretsmanager:(?:\$\{AWS::Region\}|[a-z0-9-]+):(?:\$\{AWS::AccountId\}|\d{12}):secret:bamboohr-sync/${stage}/tenants/\*$`,
+  );
+  // The framework's own log permissions are scoped to this service's log groups.
+  const logsResource = new RegExp(String.raw`^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:/aws/lambda/bamboohr-sync-${stage}\*:\*(?::\*)?$`);
+  const readOnlySecretsActions = new Set(['secretsmanager:getsecretvalue', 'secretsmanager:describesecret']);
+
+  // IAM
+  const statements = iamStatements(resources);
+  if (statements.length === 0) problems.push('No IAM statements found in the template.');
+  for (const { where, statement } of statements) {
+    const label = `${where} statement ${statement.Sid ?? JSON.stringify(asArray(statement.Action))}`;
+    if (statement.Effect !== 'Allow') continue;
+    if (statement.NotResource !== undefined || statement.NotAction !== undefined) problems.push(`${label}: uses NotResource/NotAction.`);
+    const actions = asArray(statement.Action).map((a) => String(a).toLowerCase());
+    const rendered = asArray(statement.Resource).map(render);
+    if (rendered.length === 0) problems.push(`${label}: has no Resource.`);
+    for (const action of actions) {
+      if (action === '*' || action.endsWith(':*')) problems.push(`${label}: grants the wildcard action '${action}'.`);
+    }
+    for (const resource of rendered) {
+      if (resource === '*' || resource === '<*>') problems.push(`${label}: has Resource '*'.`);
+    }
+    const services = new Set(actions.map((a) => a.split(':')[0]));
+    if (services.has('secretsmanager')) {
+      const writes = asArray(statement.Action)
+        .map(String)
+        .filter((a) => a.toLowerCase().startsWith('secretsmanager:') && !readOnlySecretsActions.has(a.toLowerCase()));
+      if (writes.length > 0) problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${writes.join(', ')}.`);
+      for (const resource of rendered) {
+        if (!secretsResource.test(resource)) {
+          problems.push(`${label}: Secrets Manager access must be limited to secret:bamboohr-sync/${stage}/tenants/*, not '${resource}'.`);
+        }
+      }
+    } else if (services.has('logs')) {
+      for (const resource of rendered) {
+        if (resource.includes('*') && !logsResource.test(resource)) problems.push(`${label}: log permissions on '${resource}' are too broad.`);
+      }
+    } else {
+      for (const resource of rendered) {
+        if (resource.includes('*')) problems.push(`${label}: resource '${resource}' contains a wildcard; name the table, index or queue.`);
+      }
+    }
+  }
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === 'AWS::IAM::Role' && asArray(resource.Properties?.ManagedPolicyArns).length > 0) {
+      problems.push(`${logicalId}: attaches managed policies (${asArray(resource.Properties.ManagedPolicyArns).map(render).join(', ')}).`);
+    }
+  }
+
+  // Functions
+  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  if (functions.length === 0) problems.push('No Lambda functions in the template.');
+  for (const [logicalId, fn] of functions) {
+    if (fn.Properties?.Runtime !== 'nodejs22.x') problems.push(`${logicalId}: runtime is ${fn.Properties?.Runtime}, expected nodejs22.x.`);
+  }
+  const worker = resources.WorkerLambdaFunction;
+  if (!worker) problems.push('No worker function (WorkerLambdaFunction).');
+  const workerMappings = Object.values(resources).filter(
+    (r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(r.Properties?.FunctionName ?? '').includes('WorkerLambdaFunction') &&
+      JSON.stringify(r.Properties?.EventSourceArn ?? '').includes('JobsQueue'),
+  );
+  if (workerMappings.length !== 1) {
+    problems.push(`The worker needs exactly one SQS event on JobsQueue (found ${workerMappings.length}).`);
+  } else {
+    const mapping = workerMappings[0].Properties;
+    if (!asArray(mapping.FunctionResponseTypes).includes('ReportBatchItemFailures')) {
+      problems.push('The worker SQS event must set functionResponseType: ReportBatchItemFailures.');
+    }
+    if (mapping.BatchSize !== 10) problems.push(`The worker SQS event batch size is ${mapping.BatchSize}, expected 10.`);
+  }
+
+  // Tables
+  const expectTable = (logicalId, name, keys, extra = {}) => {
+    const table = resources[logicalId];
+    if (!table || table.Type !== 'AWS::DynamoDB::Table') {
+      problems.push(`Missing DynamoDB table ${logicalId}.`);
+      return;
+    }
+    const p = table.Properties ?? {};
+    if (p.TableName !== name) problems.push(`${logicalId}: TableName is ${JSON.stringify(p.TableName)}, expected ${name}.`);
+    if (p.BillingMode !== 'PAY_PER_REQUEST') problems.push(`${logicalId}: BillingMode must be PAY_PER_REQUEST.`);
+    const types = Object.fromEntries(asArray(p.AttributeDefinitions).map((a) => [a.AttributeName, a.AttributeType]));
+    const keySchema = asArray(p.KeySchema).map((k) => `${k.AttributeName}:${types[k.AttributeName]}:${k.KeyType}`);
+    const expected = keys.map(([attr, type], i) => `${attr}:${type}:${i === 0 ? 'HASH' : 'RANGE'}`);
+    if (JSON.stringify(keySchema) !== JSON.stringify(expected)) {
+      problems.push(`${logicalId}: key schema is [${keySchema.join(', ')}], expected [${expected.join(', ')}].`);
+    }
+    if (extra.ttl && (p.TimeToLiveSpecification?.AttributeName !== extra.ttl || p.TimeToLiveSpecification?.Enabled !== true)) {
+      problems.push(`${logicalId}: TTL must be enabled on ${extra.ttl}.`);
+    }
+    if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) problems.push(`${logicalId}: point-in-time recovery must be on.`);
+    for (const [indexName, indexKeys] of Object.entries(extra.gsis ?? {})) {
+      const gsi = asArray(p.GlobalSecondaryIndexes).find((g) => g.IndexName === indexName);
+      if (!gsi) {
+        problems.push(`${logicalId}: missing GSI ${indexName}.`);
+        continue;
+      }
+      const got = asArray(gsi.KeySchema).map((k) => `${k.AttributeName}:${types[k.AttributeName]}:${k.KeyType}`);
+      const want = indexKeys.map(([attr, type], i) => `${attr}:${type}:${i === 0 ? 'HASH' : 'RANGE'}`);
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${logicalId}.${indexName}: key schema is [${got.join(', ')}], expected [${want.join(', ')}].`);
+      if (gsi.Projection?.ProjectionType !== 'ALL') problems.push(`${logicalId}.${indexName}: projection must be ALL.`);
+    }
+  };
+  const prefix = `bamboohr-sync-${stage}`;
+  expectTable('TenantsTable', `${prefix}-tenants`, [['tenantId', 'S']], { gsis: { byStatus: [['status', 'S'], ['tenantId', 'S']] } });
+  expectTable('EmployeesTable', `${prefix}-employees`, [['tenantId', 'S'], ['employeeId', 'S']]);
+  expectTable('ChangesTable', `${prefix}-changes`, [['tenantId', 'S'], ['seq', 'N']], { ttl: 'expiresAt' });
+  expectTable('RunsTable', `${prefix}-runs`, [['tenantId', 'S'], ['runId', 'S']], { ttl: 'expiresAt' });
+
+  // Queues
+  const jobs = resources.JobsQueue?.Properties;
+  const dlq = resources.JobsDeadLetterQueue?.Properties;
+  if (!jobs || !dlq) {
+    problems.push('Missing JobsQueue or JobsDeadLetterQueue.');
+  } else {
+    if (jobs.QueueName !== `${prefix}-jobs.fifo` || jobs.FifoQueue !== true) problems.push(`JobsQueue must be the FIFO queue ${prefix}-jobs.fifo.`);
+    if (jobs.ContentBasedDeduplication) problems.push('JobsQueue must not use content-based deduplication (jobs carry their own ids).');
+    if (jobs.VisibilityTimeout !== 1800) problems.push(`JobsQueue visibility timeout is ${jobs.VisibilityTimeout}, expected 1800.`);
+    if (render(jobs.RedrivePolicy?.deadLetterTargetArn) !== '<JobsDeadLetterQueue.Arn>' || jobs.RedrivePolicy?.maxReceiveCount !== 5) {
+      problems.push('JobsQueue must redrive to JobsDeadLetterQueue after 5 receives.');
+    }
+    if (dlq.QueueName !== `${prefix}-jobs-dlq.fifo` || dlq.FifoQueue !== true) problems.push(`JobsDeadLetterQueue must be the FIFO queue ${prefix}-jobs-dlq.fifo.`);
+    if (dlq.MessageRetentionPeriod !== 1209600) problems.push('JobsDeadLetterQueue must keep messages 14 days (1209600 s).');
+  }
+  return problems;
+};
+
+// ------------------------------------------------------------------ main
+
+const main = async () => {
+  if (!process.argv.includes('--no-package')) {
+    const seconds = await packageService();
+    console.log(`package:check: packaged in ${seconds.toFixed(1)} s`);
+  }
+  const template = JSON.parse(await readFile(templatePath, 'utf8'));
+  const problems = check(template);
+  if (problems.length > 0) {
+    console.error(`package:check: ${problems.length} problem(s) in ${templatePath}:`);
+    for (const problem of problems) console.error(`  - ${problem}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log('package:check: IAM, worker event, tables, queues and runtime are as expected.');
+};
+
+main().catch((error) => {
+  console.error(`package:check: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

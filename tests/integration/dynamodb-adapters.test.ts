@@ -1,0 +1,402 @@
+import { ReceiveMessageCommand, DeleteMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClientOf } from '../../lib/adapters/aws-clients.js';
+import { createBatchWriteStats } from '../../lib/adapters/dynamodb-batch-writer.js';
+import { DynamoDbChangeFeed } from '../../lib/adapters/dynamodb-change-feed.js';
+import { DynamoDbRunStore } from '../../lib/adapters/dynamodb-run-store.js';
+import { DynamoDbSnapshotStore } from '../../lib/adapters/dynamodb-snapshot-store.js';
+import { DynamoDbTenantStore } from '../../lib/adapters/dynamodb-tenant-store.js';
+import { SqsJobQueue } from '../../lib/adapters/sqs-job-queue.js';
+import { TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
+import type { ChangeRecord } from '../../lib/model/change.js';
+import type { Employee } from '../../lib/model/employee.js';
+import type { SyncJob } from '../../lib/model/job.js';
+import type { RunRecord } from '../../lib/model/run.js';
+import type { SnapshotEntry } from '../../lib/model/snapshot.js';
+import { DEFAULT_SAFEGUARDS, type Tenant } from '../../lib/model/tenant.js';
+import { startEmulators, type Emulators } from '../helpers/emulators.js';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+
+const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
+  tenantId,
+  subdomain: tenantId,
+  exclusionField: 'skip_elevo_sync',
+  exclusionFieldId: null,
+  status: 'active',
+  statusReason: null,
+  safeguards: DEFAULT_SAFEGUARDS,
+  webhookEnabled: false,
+  createdAt: NOW.toISOString(),
+  updatedAt: NOW.toISOString(),
+  lastRun: null,
+  ...overrides,
+});
+
+const employee = (id: string): Employee => ({
+  id,
+  employeeNumber: id,
+  status: 'active',
+  firstName: `First${id}`,
+  middleName: null,
+  lastName: `Last${id}`,
+  preferredName: null,
+  workEmail: `e${id}@example.com`,
+  hireDate: '2020-01-01',
+  originalHireDate: null,
+  jobTitle: 'Engineer',
+  department: 'R&D',
+  division: null,
+  location: 'Remote',
+  managerId: null,
+  directReportIds: [],
+});
+
+const entry = (id: string): SnapshotEntry => ({ employee: employee(id), state: 'synced', reason: null, sourceManagerId: null });
+
+const change = (tenantId: string, runId: string, seq: number): ChangeRecord => ({
+  tenantId,
+  runId,
+  seq,
+  at: NOW.toISOString(),
+  type: 'created',
+  reason: null,
+  employeeId: String(seq),
+  changes: {},
+  employee: employee(String(seq)),
+});
+
+const run = (tenantId: string, runId: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
+  tenantId,
+  runId,
+  jobId: `job-${runId}`,
+  kind: 'full',
+  requestedBy: 'schedule',
+  startedAt: NOW.toISOString(),
+  finishedAt: null,
+  status: 'running',
+  counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0 },
+  warnings: [],
+  held: null,
+  error: null,
+  feed: null,
+  employeesSynced: null,
+  bamboohrRequests: null,
+  ...overrides,
+});
+
+const summary = (runId: string): NonNullable<Tenant['lastRun']> => ({
+  runId,
+  kind: 'full',
+  status: 'succeeded',
+  startedAt: NOW.toISOString(),
+  finishedAt: NOW.toISOString(),
+  counts: { created: 3 },
+  warnings: 0,
+  error: null,
+  employeesSynced: 3,
+});
+
+describe('DynamoDB and SQS adapters against the local emulators', () => {
+  let emulators: Emulators;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+  });
+
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  describe('DynamoDbTenantStore', () => {
+    const store = () => new DynamoDbTenantStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.tenants });
+
+    it('creates a tenant once and refuses a duplicate id', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('acme'));
+
+      // Act
+      const duplicate = tenants.create(tenant('acme', { subdomain: 'other' }));
+
+      // Assess
+      await expect(duplicate).rejects.toBeInstanceOf(TenantExistsError);
+      expect(await tenants.get('acme')).toEqual(tenant('acme'));
+      expect(await tenants.get('nobody')).toBeNull();
+    });
+
+    it('saves the configuration without clobbering the last run', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('globex'));
+      await tenants.recordRun('globex', summary('run-1'));
+      const loaded = await tenants.get('globex');
+
+      // Act
+      await tenants.save({ ...tenant('globex'), subdomain: 'globex2', webhookEnabled: true, lastRun: null, updatedAt: '2026-03-02T00:00:00.000Z' });
+
+      // Assess
+      expect(loaded?.lastRun).toEqual(summary('run-1'));
+      expect(await tenants.get('globex')).toEqual({
+        ...tenant('globex'),
+        subdomain: 'globex2',
+        webhookEnabled: true,
+        updatedAt: '2026-03-02T00:00:00.000Z',
+        lastRun: summary('run-1'),
+      });
+    });
+
+    it('records a run with a status change, and refuses unknown tenants', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('initech'));
+
+      // Act
+      await tenants.recordRun('initech', summary('run-2'), { status: 'needs-attention', reason: 'key rejected' });
+      const missingSave = tenants.save(tenant('nobody'));
+      const missingRun = tenants.recordRun('nobody', summary('run-3'));
+
+      // Assess
+      expect(await tenants.get('initech')).toMatchObject({ status: 'needs-attention', statusReason: 'key rejected', lastRun: summary('run-2') });
+      await expect(missingSave).rejects.toBeInstanceOf(TenantNotFoundError);
+      await expect(missingRun).rejects.toBeInstanceOf(TenantNotFoundError);
+      expect(await tenants.get('nobody')).toBeNull();
+    });
+
+    it('pages through the tenants of one status by the index', async () => {
+      // Prepare
+      const tenants = store();
+      const ids = Array.from({ length: 25 }, (_, i) => `paged-${String(i).padStart(2, '0')}`);
+      await Promise.all(ids.map((id) => tenants.create(tenant(id, { status: 'disabled' }))));
+      await tenants.create(tenant('paged-active'));
+
+      // Act
+      const pages: Tenant[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await tenants.listByStatus('disabled', cursor, 10);
+        pages.push(page.tenants);
+        cursor = page.cursor;
+      } while (cursor);
+
+      // Assess
+      expect(pages[0]).toHaveLength(10);
+      expect(pages[1]).toHaveLength(10);
+      expect(pages.flat().map((t) => t.tenantId)).toEqual(ids);
+      expect(pages.length).toBeLessThanOrEqual(4);
+    });
+
+    it('lists every tenant with a scan cursor and deletes one', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('to-delete'));
+
+      // Act
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await tenants.list(cursor, 7);
+        seen.push(...page.tenants.map((t) => t.tenantId));
+        cursor = page.cursor;
+      } while (cursor);
+      await tenants.delete('to-delete');
+
+      // Assess
+      expect(seen).toContain('to-delete');
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(await tenants.get('to-delete')).toBeNull();
+      await expect(tenants.list('not-a-cursor')).rejects.toThrow(/cursor/);
+    });
+  });
+
+  describe('DynamoDbSnapshotStore', () => {
+    it('puts, loads, pages and deletes 1,000 entries', async () => {
+      // Prepare
+      const stats = createBatchWriteStats();
+      const snapshots = new DynamoDbSnapshotStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.employees, stats });
+      const entries = Array.from({ length: 1000 }, (_, i) => entry(String(1000 + i)));
+      await snapshots.put('other-tenant', [entry('1')]);
+
+      // Act
+      await snapshots.put('snap', entries);
+      const loaded = await snapshots.load('snap');
+      const paged: SnapshotEntry[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await snapshots.page('snap', cursor, 300);
+        paged.push(...page.entries);
+        cursor = page.cursor;
+        pages += 1;
+      } while (cursor);
+      await snapshots.deleteAll('snap');
+
+      // Assess
+      expect(loaded.size).toBe(1000);
+      expect(loaded.get('1500')).toEqual(entry('1500'));
+      expect(paged).toEqual(entries);
+      expect(pages).toBeGreaterThanOrEqual(4);
+      expect(stats.itemsWritten).toBe(1 + 1000 + 1000);
+      expect(stats.requests).toBeGreaterThanOrEqual(1 + 40 + 40);
+      expect((await snapshots.load('snap')).size).toBe(0);
+      expect((await snapshots.load('other-tenant')).size).toBe(1);
+    });
+
+    it('keeps one item per employee when an entry is put twice', async () => {
+      // Prepare
+      const snapshots = new DynamoDbSnapshotStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.employees });
+      const first = entry('7');
+      const second: SnapshotEntry = { ...entry('7'), state: 'deactivated', reason: 'inactive' };
+
+      // Act
+      await snapshots.put('twice', [first, second]);
+      await snapshots.put('twice', [second]);
+
+      // Assess
+      expect([...(await snapshots.load('twice')).values()]).toEqual([second]);
+    });
+  });
+
+  describe('DynamoDbChangeFeed', () => {
+    const feed = () =>
+      new DynamoDbChangeFeed({ client: emulators.dynamodb.client, tableName: emulators.config.tables.changes, ttlDays: 90, now: () => NOW });
+
+    it('shows an append only once it is committed, then pages with after', async () => {
+      // Prepare
+      const changes = feed();
+      const pending = await changes.reserve('feed', 'run-a', 5);
+      const records = [1, 2, 3, 4, 5].map((seq) => change('feed', 'run-a', seq));
+      await changes.write(records);
+      await changes.write(records.slice(0, 2));
+
+      // Act
+      const beforeCommit = await changes.list('feed', 0, 100);
+      const written = await changes.readRange('feed', pending.firstSeq, pending.lastSeq);
+      const secondReserve = changes.reserve('feed', 'run-b', 3);
+      await changes.commit('feed', pending);
+      const page1 = await changes.list('feed', 0, 2);
+      const page2 = await changes.list('feed', page1.nextAfter, 2);
+      const page3 = await changes.list('feed', page2.nextAfter, 2);
+      const page4 = await changes.list('feed', page3.nextAfter, 2);
+
+      // Assess
+      expect(pending).toEqual({ runId: 'run-a', firstSeq: 1, lastSeq: 5 });
+      expect(beforeCommit).toEqual({ changes: [], nextAfter: 0 });
+      expect(written).toEqual(records);
+      await expect(secondReserve).rejects.toThrow(/run-a/);
+      expect(page1.changes.map((c) => c.seq)).toEqual([1, 2]);
+      expect(page2.changes.map((c) => c.seq)).toEqual([3, 4]);
+      expect(page3.changes).toEqual([records[4]]);
+      expect(page4).toEqual({ changes: [], nextAfter: 5 });
+      expect(await changes.pending('feed')).toBeNull();
+    });
+
+    it('continues the seqs after a commit and expires records after the TTL', async () => {
+      // Prepare
+      const changes = feed();
+      const first = await changes.reserve('feed2', 'run-1', 2);
+      await changes.write([change('feed2', 'run-1', 1), change('feed2', 'run-1', 2)]);
+      await changes.commit('feed2', first);
+
+      // Act
+      const second = await changes.reserve('feed2', 'run-2', 3);
+      const pending = await changes.pending('feed2');
+      await changes.commit('feed2', first);
+      const item = await documentClientOf(emulators.dynamodb.client).send(
+        new GetCommand({ TableName: emulators.config.tables.changes, Key: { tenantId: 'feed2', seq: 1 } }),
+      );
+
+      // Assess
+      expect(second).toEqual({ runId: 'run-2', firstSeq: 3, lastSeq: 5 });
+      expect(pending).toEqual(second);
+      expect(await changes.pending('feed2')).toEqual(second);
+      expect(item.Item?.expiresAt).toBe(Math.floor(NOW.getTime() / 1000) + 90 * 86_400);
+      expect(item.Item).toMatchObject({ runId: 'run-1', type: 'created', employeeId: '1' });
+    });
+
+    it('deletes the whole feed of a tenant', async () => {
+      // Prepare
+      const changes = feed();
+      const pending = await changes.reserve('feed3', 'run-1', 1);
+      await changes.write([change('feed3', 'run-1', 1)]);
+      await changes.commit('feed3', pending);
+
+      // Act
+      await changes.deleteAll('feed3');
+
+      // Assess
+      expect(await changes.list('feed3', 0, 10)).toEqual({ changes: [], nextAfter: 0 });
+      expect(await changes.reserve('feed3', 'run-2', 1)).toEqual({ runId: 'run-2', firstSeq: 1, lastSeq: 1 });
+    });
+  });
+
+  describe('DynamoDbRunStore', () => {
+    it('starts a run once, returns the existing record the second time, and lists newest first', async () => {
+      // Prepare
+      const runs = new DynamoDbRunStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.runs, ttlDays: 180, now: () => NOW });
+      const first = run('runs', '2026-03-01T10:00:00Z-a');
+      const second = run('runs', '2026-03-01T11:00:00Z-b');
+
+      // Act
+      const created = await runs.start(first);
+      const again = await runs.start({ ...first, status: 'failed' });
+      await runs.start(second);
+      await runs.finish({ ...second, status: 'succeeded', finishedAt: NOW.toISOString() });
+      const listed = await runs.list('runs', 10);
+
+      // Assess
+      expect(created).toEqual({ created: true });
+      expect(again).toEqual({ created: false, existing: first });
+      expect(listed.map((r) => [r.runId, r.status])).toEqual([
+        [second.runId, 'succeeded'],
+        [first.runId, 'running'],
+      ]);
+      expect(await runs.get('runs', 'nope')).toBeNull();
+      await runs.deleteAll('runs');
+      expect(await runs.list('runs', 10)).toEqual([]);
+    });
+  });
+
+  describe('SqsJobQueue', () => {
+    it('queues 25 jobs that are received with their tenant as message group', async () => {
+      // Prepare
+      const queueUrl = emulators.config.queues.syncUrl as string;
+      const queue = new SqsJobQueue({ client: emulators.sqs.client, queueUrl });
+      const jobs: SyncJob[] = Array.from({ length: 25 }, (_, i) => ({
+        jobId: `job-${i}`,
+        tenantId: `tenant-${i % 3}`,
+        kind: 'full',
+        requestedAt: NOW.toISOString(),
+        requestedBy: 'schedule',
+      }));
+
+      // Act
+      const result = await queue.enqueue(jobs);
+      const received: Message[] = [];
+      for (let poll = 0; poll < 50 && received.length < jobs.length; poll += 1) {
+        const { Messages = [] } = await emulators.sqs.client.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'] }),
+        );
+        received.push(...Messages);
+        if (Messages.length > 0) {
+          await emulators.sqs.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+            }),
+          );
+        }
+      }
+
+      // Assess
+      expect(result).toEqual({ sent: 25, batches: 3 });
+      const bodies = received.map((m) => JSON.parse(m.Body as string) as SyncJob);
+      expect(bodies.map((j) => j.jobId).sort()).toEqual(jobs.map((j) => j.jobId).sort());
+      for (const message of received) {
+        const job = JSON.parse(message.Body as string) as SyncJob;
+        expect(message.Attributes?.MessageGroupId).toBe(job.tenantId);
+        expect(message.Attributes?.MessageDeduplicationId).toBe(job.jobId);
+      }
+    });
+  });
+});
