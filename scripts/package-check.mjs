@@ -156,7 +156,16 @@ const check = (template) => {
     if (!asArray(mapping.FunctionResponseTypes).includes('ReportBatchItemFailures')) {
       problems.push('The worker SQS event must set functionResponseType: ReportBatchItemFailures.');
     }
-    if (mapping.BatchSize !== 10) problems.push(`The worker SQS event batch size is ${mapping.BatchSize}, expected 10.`);
+    const batchSize = mapping.BatchSize ?? 10;
+    if (batchSize < 1 || batchSize > 10) problems.push(`The worker SQS event batch size is ${batchSize}: a FIFO queue allows 1 to 10.`);
+    const workerFn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties?.Handler ?? '').includes('worker'),
+    );
+    const visibility = resources.JobsQueue?.Properties?.VisibilityTimeout;
+    const timeout = workerFn?.Properties?.Timeout;
+    if (typeof visibility !== 'number' || typeof timeout !== 'number' || visibility < timeout) {
+      problems.push(`The jobs queue's VisibilityTimeout (${visibility}) must be at least the worker's timeout (${timeout}), or a running sync is delivered twice.`);
+    }
   }
 
   // Tables
