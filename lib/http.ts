@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 /** The parts of an API Gateway HTTP API (payload v2) event the handlers use. */
 export const httpApiEventSchema = z.object({
+  routeKey: z.string().optional(),
   rawPath: z.string().optional(),
   rawQueryString: z.string().optional(),
   headers: z.record(z.string(), z.string().optional()).default({}),

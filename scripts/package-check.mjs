@@ -113,7 +113,10 @@ const check = (template) => {
       const writes = asArray(statement.Action)
         .map(String)
         .filter((a) => a.toLowerCase().startsWith('secretsmanager:') && !readOnlySecretsActions.has(a.toLowerCase()));
-      if (writes.length > 0) problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${writes.join(', ')}.`);
+      // Only the admin API's own role may write tenant secrets; every other function only reads them.
+      if (writes.length > 0 && !where.startsWith('AdminRole')) {
+        problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${writes.join(', ')}.`);
+      }
       for (const resource of rendered) {
         if (!secretsResource.test(resource)) {
           problems.push(`${label}: Secrets Manager access must be limited to secret:bamboohr-sync/${stage}/tenants/*, not '${resource}'.`);
@@ -132,6 +135,22 @@ const check = (template) => {
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::IAM::Role' && asArray(resource.Properties?.ManagedPolicyArns).length > 0) {
       problems.push(`${logicalId}: attaches managed policies (${asArray(resource.Properties.ManagedPolicyArns).map(render).join(', ')}).`);
+    }
+  }
+
+  // HTTP routes: every route but BambooHR's webhook (verified by its signature) requires IAM auth.
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+    const routeKey = String(resource.Properties?.RouteKey ?? '');
+    const isWebhook = routeKey.startsWith('POST /webhooks/bamboohr/');
+    if (!isWebhook && resource.Properties?.AuthorizationType !== 'AWS_IAM') {
+      problems.push(`${logicalId} (${routeKey}) is not protected by IAM auth.`);
+    }
+  }
+  // Only the admin API runs with the role that may write secrets.
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === 'AWS::Lambda::Function' && JSON.stringify(resource.Properties?.Role ?? '').includes('AdminRole') && logicalId !== 'AdminApiLambdaFunction') {
+      problems.push(`${logicalId} runs with AdminRole, which may write tenant secrets.`);
     }
   }
 

@@ -71,3 +71,29 @@ export const drainQueue = async (sqs: SQSClient, queueUrl: string, worker: Worke
   }
   return responses;
 };
+
+/** An API Gateway HTTP API (payload v2) event for a route, as the gateway would build it. */
+export const anHttpEvent = (
+  routeKey: string,
+  options: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; token?: string } = {},
+) => {
+  const [method, template] = routeKey.split(' ') as [string, string];
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.params?.[name] ?? ''));
+  const query = new URLSearchParams(options.query ?? {}).toString();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: query,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.params ? { pathParameters: options.params } : {}),
+    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    isBase64Encoded: false,
+    requestContext: { http: { method, path } },
+  };
+};

@@ -1,0 +1,134 @@
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { toApiError } from './api-errors.js';
+import type { ServiceDeps } from './composition.js';
+import { json, rawBodyOf, type HttpApiEvent, type HttpResponse } from './http.js';
+import type { Log } from './logging.js';
+import { safeguardSettingsSchema } from './model/tenant.js';
+import { previewSync } from './use-cases/preview-sync.js';
+import { listChanges, listEmployees, listRuns, getRun, listTenants, showTenant, toTenantView } from './use-cases/read-tenants.js';
+import { registerTenant } from './use-cases/register-tenant.js';
+import { removeTenant } from './use-cases/remove-tenant.js';
+import { requestSync } from './use-cases/request-sync.js';
+import { setTenantStatus } from './use-cases/set-tenant-status.js';
+import { updateTenant } from './use-cases/update-tenant.js';
+
+type Deps = Omit<ServiceDeps, 'clients' | 'stats'> & { log: Log };
+type Handler = (deps: Deps, request: { params: Record<string, string>; query: Record<string, string | undefined>; body: unknown }) => Promise<HttpResponse>;
+
+const exclusion = z.union([z.string().max(100), z.boolean(), z.null()]).optional();
+const registerBody = z.strictObject({
+  tenantId: z.string(),
+  subdomain: z.string(),
+  apiKey: z.string(),
+  exclusionField: exclusion,
+  webhookPrivateKey: z.string().optional(),
+  createWebhookUrl: z.string().optional(),
+  safeguards: safeguardSettingsSchema.partial().optional(),
+});
+const updateBody = z.strictObject({
+  subdomain: z.string().optional(),
+  apiKey: z.string().optional(),
+  exclusionField: exclusion,
+  webhookPrivateKey: z.string().nullable().optional(),
+  createWebhookUrl: z.string().optional(),
+  safeguards: safeguardSettingsSchema.partial().optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+});
+const syncBody = z.strictObject({ dryRun: z.boolean().optional(), allowDeactivations: z.boolean().optional() }).default({});
+const int = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+
+const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: string }) =>
+  b.createWebhookUrl !== undefined ? { createAtUrl: b.createWebhookUrl } : b.webhookPrivateKey !== undefined ? (b.webhookPrivateKey === null ? null : { privateKey: b.webhookPrivateKey }) : undefined;
+
+/** The admin API, by route key. The API key is accepted in POST/PATCH bodies only and never echoed. */
+export const ADMIN_ROUTES: Record<string, Handler> = {
+  'POST /tenants': async (deps, { body }) => {
+    const b = registerBody.parse(body);
+    const webhook = webhookOf(b);
+    const result = await registerTenant(deps, { ...b, ...(webhook !== undefined ? { webhook } : {}) });
+    return json(201, { tenant: toTenantView(result.tenant), access: result.access, webhook: result.webhook, warnings: result.warnings });
+  },
+  'GET /tenants': async (deps, { query }) => {
+    const status = z.enum(['active', 'disabled', 'needs-attention', 'held']).optional().parse(query.status || undefined);
+    return json(200, { tenants: await listTenants(deps, status ? { status } : {}) });
+  },
+  'GET /tenants/{tenantId}': async (deps, { params }) => json(200, await showTenant(deps, params.tenantId!)),
+  'PATCH /tenants/{tenantId}': async (deps, { params, body }) => {
+    const { status, ...b } = updateBody.parse(body);
+    const webhook = webhookOf(b);
+    const { webhookPrivateKey: _w, createWebhookUrl: _c, ...rest } = b;
+    const hasConfig = Object.keys(rest).length > 0 || webhook !== undefined;
+    const result = hasConfig ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}) }) : null;
+    const tenant = status ? await setTenantStatus(deps, params.tenantId!, status === 'disabled' ? 'disable' : 'enable') : (result?.tenant ?? (await showTenant(deps, params.tenantId!)).tenant);
+    return json(200, { tenant: toTenantView(tenant), access: result?.access ?? null, warnings: result?.warnings ?? [] });
+  },
+  'DELETE /tenants/{tenantId}': async (deps, { params }) => {
+    await removeTenant(deps, params.tenantId!);
+    return json(200, { removed: params.tenantId });
+  },
+  'POST /tenants/{tenantId}/syncs': async (deps, { params, body }) => {
+    const b = syncBody.parse(body ?? {});
+    if (b.dryRun) return json(200, { preview: await previewSync(deps, params.tenantId!, { allowDeactivations: b.allowDeactivations ?? false }) });
+    const { jobId, runId } = await requestSync(deps, params.tenantId!, { allowDeactivations: b.allowDeactivations ?? false });
+    return json(202, { jobId, runId });
+  },
+  'GET /tenants/{tenantId}/runs': async (deps, { params, query }) => json(200, { runs: await listRuns(deps, params.tenantId!, int(query.limit) ?? 20) }),
+  'GET /tenants/{tenantId}/runs/{runId}': async (deps, { params }) => {
+    const run = await getRun(deps, params.tenantId!, params.runId!);
+    return run ? json(200, { run }) : json(404, { error: { code: 'run-not-found', message: `No run '${params.runId}' yet: it starts when the worker takes the job.` } });
+  },
+};
+
+/** The change-feed API that the performance-review product reads. */
+export const FEED_ROUTES: Record<string, Handler> = {
+  'GET /tenants/{tenantId}/changes': async (deps, { params, query }) => {
+    const after = int(query.after);
+    const limit = int(query.limit);
+    return json(200, await listChanges(deps, params.tenantId!, { ...(after !== undefined ? { after } : {}), ...(limit !== undefined ? { limit } : {}) }));
+  },
+  'GET /tenants/{tenantId}/employees': async (deps, { params, query }) => {
+    const limit = int(query.limit);
+    return json(200, await listEmployees(deps, params.tenantId!, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(limit !== undefined ? { limit } : {}) }));
+  },
+};
+
+const bearerMatches = (header: string | undefined, token: string): boolean => {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+};
+
+/**
+ * Routes an HTTP API event. In AWS the route is guarded by IAM auth on the HTTP API; where an admin
+ * token is configured (the local stack), a matching `Authorization: Bearer` header is required too.
+ */
+export const routeRequest = async (
+  routes: Record<string, Handler>,
+  deps: Deps,
+  event: HttpApiEvent,
+  adminToken: string | undefined,
+): Promise<HttpResponse> => {
+  const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  if (adminToken !== undefined && !bearerMatches(headers.authorization, adminToken)) {
+    return json(401, { error: { code: 'unauthorized', message: 'Send the admin token as: Authorization: Bearer <token>.' } });
+  }
+  const route = event.routeKey ? routes[event.routeKey] : undefined;
+  if (!route) return json(404, { error: { code: 'no-route', message: `No route ${event.routeKey ?? ''}.` } });
+  try {
+    const raw = rawBodyOf(event).toString('utf8');
+    let body: unknown = undefined;
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return json(400, { error: { code: 'invalid-json', message: 'The body is not JSON.' } });
+      }
+    }
+    const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]));
+    return await route(deps, { params, query: event.queryStringParameters ?? {}, body });
+  } catch (error) {
+    const { status, body } = toApiError(error, deps.log);
+    return json(status, body);
+  }
+};

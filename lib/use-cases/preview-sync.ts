@@ -1,0 +1,63 @@
+import { SecretMissingError, TenantNotFoundError } from '../errors.js';
+import type { ChangeDraft } from '../model/change.js';
+import type { ChangeCounts, HeldRun, Warning } from '../model/run.js';
+import type { EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import { evaluateDeactivations } from '../sync/safeguards.js';
+import { pullAndPlan } from './pull-and-plan.js';
+
+export interface SyncPreview {
+  tenantId: string;
+  outcome: 'apply' | 'held';
+  counts: ChangeCounts;
+  /** The first changes a real run would write (all of them up to `limit`). */
+  changes: ChangeDraft[];
+  totalChanges: number;
+  warnings: Warning[];
+  held: HeldRun | null;
+  employeesSynced: number;
+  pulled: number;
+}
+
+/**
+ * A dry run: pulls and diffs exactly as the worker would, and writes nothing at all: the preview
+ * before a tenant's first real sync, or of what a held run would do.
+ */
+export const previewSync = async (
+  deps: { tenants: Pick<TenantStore, 'get'>; secrets: Pick<SecretStore, 'get'>; snapshots: SnapshotStore; employeeSource: EmployeeSourceFactory },
+  tenantId: string,
+  options: { allowDeactivations?: boolean; limit?: number } = {},
+): Promise<SyncPreview> => {
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw new TenantNotFoundError(tenantId);
+  const secret = await deps.secrets.get(tenantId);
+  if (!secret) throw new SecretMissingError(tenantId);
+  const source = deps.employeeSource({ tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+  // Plan with the go-ahead, so that the preview lists who a held run would deactivate; then ask the
+  // safeguard what a real run would do.
+  const { plan, pulledCount } = await pullAndPlan({
+    tenant,
+    job: { kind: 'full', allowDeactivations: true },
+    source,
+    snapshots: deps.snapshots,
+    incrementalSince: null,
+  });
+  const { created, reactivated, deactivated } = plan.counts;
+  const held = evaluateDeactivations({
+    deactivations: plan.changes.filter((c) => c.type === 'deactivated'),
+    syncedBefore: plan.employeesSynced - created - reactivated + deactivated,
+    settings: tenant.safeguards,
+    allowed: options.allowDeactivations ?? false,
+  });
+  const limit = options.limit ?? 50;
+  return {
+    tenantId,
+    outcome: held ? 'held' : 'apply',
+    counts: plan.counts,
+    changes: plan.changes.slice(0, limit),
+    totalChanges: plan.changes.length,
+    warnings: plan.warnings,
+    held,
+    employeesSynced: plan.employeesSynced,
+    pulled: pulledCount,
+  };
+};

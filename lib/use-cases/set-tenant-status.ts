@@ -1,0 +1,24 @@
+import { TenantNotFoundError } from '../errors.js';
+import type { Tenant } from '../model/tenant.js';
+import type { Clock, TenantStore } from '../ports.js';
+
+/**
+ * `disable` stops scheduled and webhook syncs and keeps every item; `enable` makes the tenant
+ * active again (also clearing a needs-attention state once support has fixed the cause).
+ */
+export const setTenantStatus = async (
+  deps: { tenants: TenantStore; clock: Clock },
+  tenantId: string,
+  action: 'disable' | 'enable',
+): Promise<Tenant> => {
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw new TenantNotFoundError(tenantId);
+  const updated: Tenant = {
+    ...tenant,
+    status: action === 'disable' ? 'disabled' : 'active',
+    statusReason: action === 'disable' ? 'disabled by support' : null,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await deps.tenants.save(updated);
+  return updated;
+};
