@@ -141,3 +141,22 @@ export interface Clock {
 export interface IdGenerator {
   (): string;
 }
+
+/** A job the queue gave up on (after maxReceiveCount deliveries), as support sees it. */
+export interface DeadLetter {
+  messageId: string;
+  /** The job, when the body is one; null for a poison body. */
+  job: SyncJob | null;
+  /** The body when it is not a job (capped), to show what was wrong. */
+  rawBody: string | null;
+  receiveCount: number;
+  sentAt: string | null;
+  tenantId: string | null;
+}
+
+export interface DeadLetterQueue {
+  /** Up to `max` dead letters, without removing them. */
+  list(max: number): Promise<DeadLetter[]>;
+  /** Moves dead letters back to the jobs queue (all, or those with these message ids); returns how many. */
+  redrive(messageIds?: readonly string[]): Promise<{ redriven: number }>;
+}
