@@ -44,7 +44,7 @@ const recordHandler = async (message: SQSRecord): Promise<void> => {
 };
 
 export const handler = middy((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true }),
+  processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));
