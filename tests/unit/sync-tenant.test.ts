@@ -265,4 +265,28 @@ describe('syncTenant', () => {
     expect(h.log.text()).not.toContain(FAKE_API_KEY);
     expect(JSON.stringify([...h.runs.items.values()])).not.toContain(FAKE_API_KEY);
   });
+
+  it('duplicate ids in the report: identical rows sync once with a warning, conflicting rows fail the run', async () => {
+    // Prepare
+    const source = company();
+    const report = source.fetchReport.bind(source);
+    let conflicting = false;
+    source.fetchReport = async (request) => {
+      const result = await report(request);
+      const copy = { ...result.employees[0]!, ...(conflicting ? { jobTitle: 'Other' } : {}) };
+      return { ...result, employees: [...result.employees, copy] };
+    };
+    const h = await aSyncHarness({}, source);
+
+    // Act
+    const identical = await syncTenant(h.deps, aJob());
+    conflicting = true;
+    const conflict = syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess
+    expect(identical.run!.counts.created).toBe(3);
+    expect(identical.run!.warnings.map((w) => w.code)).toContain('duplicate-employee-id');
+    await expect(conflict).rejects.toMatchObject({ run: { error: { code: 'bamboohr-bad-response' } } });
+    expect(h.feed.all('acme')).toHaveLength(3);
+  });
 });

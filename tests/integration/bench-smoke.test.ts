@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The bench (`npm run bench`) at tiny sizes, so that it never rots. It checks the results file's
+ * shape and the counts that do not depend on the machine; it times nothing.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const SCENARIOS = [
+  'full-1000',
+  'full-10000',
+  'full-50000',
+  'nochange-10000',
+  'onepercent-10000',
+  'webhook-1-of-10000',
+  'fanout-10000-tenants',
+  'diff-100000',
+  'naive-10000',
+];
+
+interface Scenario {
+  name: string;
+  employees: number;
+  bamboohrRequests: number;
+  itemsWritten: number;
+  dynamoRequests: number;
+  wallMs: number;
+  floorMs: number | null;
+  ratioToFloor: number | null;
+  peakRssMb: number;
+  [extra: string]: unknown;
+}
+
+const runBench = (args: string[]): Promise<{ code: number | null; output: string }> =>
+  new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+
+describe('npm run bench, at tiny sizes', () => {
+  let dir: string;
+  let results: { machine: Record<string, unknown>; scenarios: Scenario[] };
+  let output: string;
+  const scenario = (name: string): Scenario => {
+    const found = results.scenarios.find((s) => s.name === name);
+    if (!found) throw new Error(`no scenario ${name} in the results`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const out = join(dir, 'results.json');
+    const run = await runBench(['--quick', '--sizes', '20,50,60', '--tenants', '30', '--diff', '500', '--out', out]);
+    output = run.output;
+    if (run.code !== 0) throw new Error(`the bench exited with ${run.code}:\n${output.slice(-4000)}`);
+    results = JSON.parse(readFileSync(out, 'utf8'));
+  }, 90_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes every scenario of the issue, with the figures the issue names', () => {
+    // Assess
+    expect(results.scenarios.map((s) => s.name).sort()).toEqual([...SCENARIOS].sort());
+    expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version, date: expect.any(String) });
+    for (const s of results.scenarios) {
+      for (const field of ['employees', 'bamboohrRequests', 'itemsWritten', 'dynamoRequests', 'wallMs', 'peakRssMb']) {
+        expect(typeof s[field]).toBe('number');
+        expect(s[field] as number).toBeGreaterThanOrEqual(0);
+      }
+      expect(s.wallMs).toBeGreaterThan(0);
+      expect(s.peakRssMb).toBeGreaterThan(10);
+      expect(s).toHaveProperty('floorMs');
+      expect(s).toHaveProperty('ratioToFloor');
+    }
+    expect(output).toContain('## Targets');
+  });
+
+  it('pulls a full sync with one BambooHR request and writes a feed and a snapshot item per synced employee', () => {
+    // Assess
+    for (const [name, employees] of [['full-1000', 20], ['full-10000', 50], ['full-50000', 60]] as const) {
+      const s = scenario(name);
+      expect(s.employees).toBe(employees);
+      expect(s.bamboohrRequests).toBe(1);
+      expect(s.itemsWritten).toBe(2 * (s.employeesSynced as number));
+      expect(s.itemsWritten).toBeGreaterThan(0);
+      expect(s.floorMs).toBeGreaterThan(0);
+      expect(s.ratioToFloor).toBeCloseTo(s.wallMs / (s.floorMs as number), 1);
+      expect(s.dynamoRequests).toBeGreaterThanOrEqual(Math.ceil(s.itemsWritten / 25));
+    }
+  });
+
+  it('writes nothing on a re-sync without changes, and only the changes after some', () => {
+    // Assess
+    expect(scenario('nochange-10000')).toMatchObject({ bamboohrRequests: 1, itemsWritten: 0, feedItems: 0 });
+    const onepercent = scenario('onepercent-10000');
+    expect(onepercent.feedItems).toBe(onepercent.expectedFeedItems);
+    expect(onepercent.itemsWritten).toBeGreaterThan(0);
+    expect(onepercent.itemsWritten).toBeLessThan(scenario('full-10000').itemsWritten);
+  });
+
+  it('syncs one employee on webhook with one request', () => {
+    // Assess
+    expect(scenario('webhook-1-of-10000')).toMatchObject({ bamboohrRequests: 1, feedItems: 1, itemsWritten: 2 });
+  });
+
+  it('compares with the naive pull: more requests than employees, the same items', () => {
+    // Assess
+    const naive = scenario('naive-10000');
+    expect(naive.bamboohrRequests).toBeGreaterThan(naive.employees);
+    expect(naive.itemsWritten).toBe(scenario('full-10000').itemsWritten);
+    expect(naive.requestsRatio).toBe(naive.bamboohrRequests);
+  });
+
+  it('fans out one job per tenant in batches of ten, and diffs without I/O', () => {
+    // Assess
+    expect(scenario('fanout-10000-tenants')).toMatchObject({ tenants: 30, jobsSent: 30, sendMessageBatchCalls: 3 });
+    const diff = scenario('diff-100000');
+    expect(diff).toMatchObject({ employees: 500, bamboohrRequests: 0, itemsWritten: 0, dynamoRequests: 0 });
+    expect(diff.changes as number).toBeGreaterThanOrEqual(diff.changedEmployees as number);
+  });
+});
