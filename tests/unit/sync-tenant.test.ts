@@ -289,4 +289,43 @@ describe('syncTenant', () => {
     await expect(conflict).rejects.toMatchObject({ run: { error: { code: 'bamboohr-bad-response' } } });
     expect(h.feed.all('acme')).toHaveLength(3);
   });
+
+  it('runs an incremental job as a targeted pull of the employees BambooHR says changed since the last full run', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+    await syncTenant(h.deps, aJob());
+    h.source.set(aRawRow('2', { supervisorEId: '1', jobTitle: 'Lead' }));
+    h.source.rows.delete('3');
+    h.source.changed = {
+      latest: '2026-11-25T10:30:00Z',
+      employees: [
+        { id: '2', action: 'Updated', lastChanged: '2026-11-25T10:20:00Z' },
+        { id: '3', action: 'Deleted', lastChanged: '2026-11-25T10:25:00Z' },
+      ],
+    };
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ kind: 'incremental', requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess
+    expect(h.source.reportRequests.at(-1)?.employeeIds).toEqual(['2', '3']);
+    expect(result.run!.counts).toEqual({ created: 0, updated: 2, deactivated: 1, reactivated: 0 });
+    expect((await h.feed.list('acme', 3, 10)).changes.map((c) => [c.type, c.reason, c.employeeId])).toEqual([
+      ['updated', null, '1'],
+      ['updated', null, '2'],
+      ['deactivated', 'deleted', '3'],
+    ]);
+  });
+
+  it('runs an incremental job with no earlier full run as a full pull', async () => {
+    // Prepare
+    const h = await aSyncHarness({}, company());
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ kind: 'incremental' }));
+
+    // Assess
+    expect(result.run!.kind).toBe('full');
+    expect(result.run!.counts.created).toBe(3);
+  });
 });
