@@ -1,0 +1,123 @@
+/**
+ * Which service the CLI talks to. Without --stage: the local stack that `npm start` runs, found
+ * through its `.local/stack.json` (or BAMBOOHR_SYNC_STACK_FILE). With --stage: that deployed stage in
+ * AWS, with the caller's own credentials, its default table names and secrets, and its queues found
+ * by name (only when a command needs them).
+ */
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createAwsClients, type AwsClients } from '../adapters/aws-clients.js';
+import { SqsDeadLetterQueue, type RedriveResult } from '../adapters/sqs-dead-letter-queue.js';
+import { SqsJobQueue } from '../adapters/sqs-job-queue.js';
+import { createServiceDeps, type ServiceDeps } from '../composition.js';
+import { loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { localStackEnv, localStackInfoPath, readLocalStackInfo } from '../local-stack-info.js';
+import type { Log } from '../logging.js';
+import type { DeadLetter, DeadLetterQueue, JobQueue } from '../ports.js';
+
+export interface CliDeadLetters extends DeadLetterQueue {
+  list(max: number): Promise<DeadLetter[]>;
+  redrive(messageIds?: readonly string[]): Promise<RedriveResult>;
+}
+
+export type CliDeps = Omit<ServiceDeps, 'clients' | 'stats'> & { log: Log; deadLetters: CliDeadLetters };
+
+export interface Target {
+  label: string;
+  deps: CliDeps;
+  close(): void;
+}
+
+export interface TargetOptions {
+  stage?: string | undefined;
+  region?: string | undefined;
+  env: Record<string, string | undefined>;
+  log: Log;
+}
+
+export const NO_LOCAL_STACK = 'No local stack is running. Start one with `npm start`, or pass --stage <stage> to use AWS.';
+
+const destroy = (clients: AwsClients) => {
+  clients.dynamodb.destroy();
+  clients.sqs.destroy();
+  clients.secretsManager.destroy();
+};
+
+export const queueNames = (stage: string) => ({
+  jobs: `bamboohr-sync-${stage}-jobs.fifo`,
+  deadLetters: `bamboohr-sync-${stage}-jobs-dlq.fifo`,
+});
+
+const queueUrl = async (sqs: SQSClient, name: string, config: Config): Promise<string> => {
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    if (QueueUrl) return QueueUrl;
+  } catch (error) {
+    const errorName = (error as Error).name;
+    if (errorName !== 'QueueDoesNotExist' && errorName !== 'AWS.SimpleQueueService.NonExistentQueue') throw error;
+  }
+  throw new ConfigError(`No queue '${name}' in ${config.region}: is stage '${config.stage}' deployed there? Check --stage and --region.`);
+};
+
+/** Queue adapters that find their queues on first use, so that reading tenants needs no SQS access. */
+const lazyQueues = (sqs: SQSClient, config: Config): { queue: JobQueue; deadLetters: CliDeadLetters } => {
+  let urls: Promise<{ jobs: string; deadLetters: string }> | undefined;
+  const resolve = () => {
+    const names = queueNames(config.stage);
+    urls ??= Promise.all([queueUrl(sqs, names.jobs, config), queueUrl(sqs, names.deadLetters, config)]).then(([jobs, deadLetters]) => ({ jobs, deadLetters }));
+    return urls;
+  };
+  const dlq = async () => {
+    const { jobs, deadLetters } = await resolve();
+    return new SqsDeadLetterQueue({ client: sqs, dlqUrl: deadLetters, queueUrl: jobs });
+  };
+  return {
+    queue: { enqueue: async (jobs) => new SqsJobQueue({ client: sqs, queueUrl: (await resolve()).jobs }).enqueue(jobs) },
+    deadLetters: {
+      list: async (max) => (await dlq()).list(max),
+      redrive: async (ids) => (await dlq()).redrive(ids),
+    },
+  };
+};
+
+const withoutInternals = (deps: ServiceDeps): Omit<ServiceDeps, 'clients' | 'stats'> => {
+  const { clients: _clients, stats: _stats, ...rest } = deps;
+  return rest;
+};
+
+/** The local stack: everything from its stack file; the emulators need no AWS credentials. */
+const openLocal = (options: TargetOptions): Target => {
+  const path = options.env.BAMBOOHR_SYNC_STACK_FILE || localStackInfoPath();
+  const info = readLocalStackInfo(path);
+  if (!info) throw new ConfigError(NO_LOCAL_STACK);
+  const config = loadConfig(localStackEnv(info));
+  // Placeholder credentials even when the caller has an AWS profile (which may need a login).
+  const clients = createAwsClients(config, {});
+  const deps = createServiceDeps(config, { clients });
+  return {
+    label: `local stack (${info.simulator ? 'BambooHR simulator' : info.bamboohrApiBase})`,
+    deps: {
+      ...withoutInternals(deps),
+      log: options.log,
+      // One in-memory emulator: a short poll sees every message, no need to long-poll.
+      deadLetters: new SqsDeadLetterQueue({ client: clients.sqs, dlqUrl: info.dlqUrl, queueUrl: info.queueUrl, waitSeconds: 0 }),
+    },
+    close: () => destroy(clients),
+  };
+};
+
+/** A deployed stage, with the caller's AWS credentials and region. */
+const openStage = (stage: string, options: TargetOptions): Target => {
+  const config = loadConfig({ STAGE: stage, AWS_REGION: options.region ?? (options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || undefined) });
+  const clients = createAwsClients(config, options.env);
+  const queues = lazyQueues(clients.sqs, config);
+  const deps = createServiceDeps(config, { clients });
+  return {
+    label: `stage ${config.stage} (${config.region})`,
+    deps: { ...withoutInternals(deps), queue: queues.queue, log: options.log, deadLetters: queues.deadLetters },
+    close: () => destroy(clients),
+  };
+};
+
+export const openTarget = async (options: TargetOptions): Promise<Target> =>
+  options.stage !== undefined ? openStage(options.stage, options) : openLocal(options);
