@@ -64,7 +64,7 @@ describe('npm run bench, at tiny sizes', () => {
     output = run.output;
     if (run.code !== 0) throw new Error(`the bench exited with ${run.code}:\n${output.slice(-4000)}`);
     results = JSON.parse(readFileSync(out, 'utf8'));
-  }, 90_000);
+  }, 120_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
