@@ -1,6 +1,5 @@
 import type { DiffedField } from '../model/employee.js';
 import type { Warning } from '../model/run.js';
-import type { SnapshotEntry } from '../model/snapshot.js';
 import type { SourceEmployee } from './map-employee.js';
 
 const MAX_IDS = 20;
@@ -9,13 +8,15 @@ const capped = (ids: readonly string[]): string[] => ids.slice(0, MAX_IDS);
 
 /** Everything odd about a pull that does not stop it, said out loud in the run result. */
 export const collectWarnings = (input: {
-  universe: ReadonlyMap<string, SourceEmployee>;
-  synced: ReadonlySet<string>;
-  previous: ReadonlyMap<string, SnapshotEntry>;
-  managerOf: (source: SourceEmployee) => string | null;
+  /** The employees known after the pull, by index. */
+  sources: readonly SourceEmployee[];
+  /** 1 where the employee at that index is in the product after this run. */
+  synced: Uint8Array;
+  /** The index of each synced employee's derived manager; -1 for none (or a manager not synced). */
+  manager: Int32Array;
   unknownFields: ReadonlySet<DiffedField>;
 }): Warning[] => {
-  const { universe, synced } = input;
+  const { sources, synced, manager } = input;
   const warnings: Warning[] = [];
 
   if (input.unknownFields.size > 0) {
@@ -29,10 +30,30 @@ export const collectWarnings = (input: {
 
   const missingEmail: string[] = [];
   const unreadableExclusion: string[] = [];
-  for (const [id, source] of universe) {
-    if (source.exclusionUnreadable) unreadableExclusion.push(id);
-    if (!source.excluded && source.status === 'active' && source.workEmail === null && !synced.has(id)) missingEmail.push(id);
+  const unsyncedManagers: string[] = [];
+  // First holder of each email; lists only for emails that turn out to be shared.
+  const firstWithEmail = new Map<string, string>();
+  const shared = new Map<string, string[]>();
+  for (let i = 0; i < sources.length; i += 1) {
+    const source = sources[i]!;
+    if (source.exclusionUnreadable) unreadableExclusion.push(source.id);
+    if (synced[i] !== 1) {
+      if (!source.excluded && source.status === 'active' && source.workEmail === null) missingEmail.push(source.id);
+      continue;
+    }
+    const email = source.workEmail;
+    if (email !== null) {
+      const first = firstWithEmail.get(email);
+      if (first === undefined) firstWithEmail.set(email, source.id);
+      else {
+        const list = shared.get(email);
+        if (list) list.push(source.id);
+        else shared.set(email, [first, source.id]);
+      }
+    }
+    if (source.sourceManagerId !== null && source.sourceManagerId !== source.id && manager[i] === -1) unsyncedManagers.push(source.id);
   }
+
   if (missingEmail.length > 0) {
     warnings.push({
       code: 'missing-work-email',
@@ -49,25 +70,12 @@ export const collectWarnings = (input: {
       count: unreadableExclusion.length,
     });
   }
-
-  const byEmail = new Map<string, string[]>();
-  const unsyncedManagers: string[] = [];
-  for (const id of synced) {
-    const source = universe.get(id)!;
-    if (source.workEmail) {
-      const list = byEmail.get(source.workEmail);
-      if (list) list.push(id);
-      else byEmail.set(source.workEmail, [id]);
-    }
-    if (source.sourceManagerId !== null && source.sourceManagerId !== id && input.managerOf(source) === null) unsyncedManagers.push(id);
-  }
-  const duplicates = [...byEmail.values()].filter((ids) => ids.length > 1);
-  if (duplicates.length > 0) {
+  if (shared.size > 0) {
     warnings.push({
       code: 'duplicate-work-email',
-      message: `${duplicates.length} work email(s) are shared by more than one synced employee. Fix them in BambooHR: the product may merge these people.`,
-      employeeIds: capped(duplicates.flat()),
-      count: duplicates.length,
+      message: `${shared.size} work email(s) are shared by more than one synced employee. Fix them in BambooHR: the product may merge these people.`,
+      employeeIds: capped([...shared.values()].flat()),
+      count: shared.size,
     });
   }
   if (unsyncedManagers.length > 0) {
@@ -79,7 +87,7 @@ export const collectWarnings = (input: {
     });
   }
 
-  const loops = findManagerLoops(synced, (id) => input.managerOf(universe.get(id)!));
+  const loops = findManagerLoops(manager).map((loop) => loop.map((i) => sources[i]!.id));
   if (loops.length > 0) {
     warnings.push({
       code: 'manager-loop',
@@ -91,21 +99,24 @@ export const collectWarnings = (input: {
   return warnings;
 };
 
-/** Each cycle in the manager graph once, as the ids along it. Linear in the number of employees. */
-export const findManagerLoops = (ids: Iterable<string>, managerOf: (id: string) => string | null): string[][] => {
-  const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
-  const loops: string[][] = [];
-  for (const start of ids) {
-    if (state.has(start)) continue;
-    const path: string[] = [];
-    let current: string | null = start;
-    while (current !== null && !state.has(current)) {
-      state.set(current, 1);
-      path.push(current);
-      current = managerOf(current);
+/**
+ * Each cycle in a manager graph (`manager[i]` is i's manager's index, -1 for none) once, as the
+ * indexes along it. Linear: every index is walked once.
+ */
+export const findManagerLoops = (manager: Int32Array): number[][] => {
+  const state = new Uint8Array(manager.length); // 0: unseen, 1: on the current path, 2: done
+  const loops: number[][] = [];
+  for (let start = 0; start < manager.length; start += 1) {
+    if (state[start] !== 0 || manager[start] === -1) continue;
+    const path: number[] = [];
+    let i = start;
+    while (i !== -1 && state[i] === 0) {
+      state[i] = 1;
+      path.push(i);
+      i = manager[i]!;
     }
-    if (current !== null && state.get(current) === 1) loops.push(path.slice(path.indexOf(current)));
-    for (const id of path) state.set(id, 2);
+    if (i !== -1 && state[i] === 1) loops.push(path.slice(path.indexOf(i)));
+    for (const k of path) state[k] = 2;
   }
   return loops;
 };
