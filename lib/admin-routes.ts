@@ -14,6 +14,7 @@ import { setTenantStatus } from './use-cases/set-tenant-status.js';
 import { updateTenant } from './use-cases/update-tenant.js';
 
 type Deps = Omit<ServiceDeps, 'clients' | 'stats'> & { log: Log };
+export type Routes = Record<string, Handler>;
 type Handler = (deps: Deps, request: { params: Record<string, string>; query: Record<string, string | undefined>; body: unknown }) => Promise<HttpResponse>;
 
 const exclusion = z.union([z.string().max(100), z.boolean(), z.null()]).optional();
@@ -42,7 +43,7 @@ const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: st
   b.createWebhookUrl !== undefined ? { createAtUrl: b.createWebhookUrl } : b.webhookPrivateKey !== undefined ? (b.webhookPrivateKey === null ? null : { privateKey: b.webhookPrivateKey }) : undefined;
 
 /** The admin API, by route key. The API key is accepted in POST/PATCH bodies only and never echoed. */
-export const ADMIN_ROUTES: Record<string, Handler> = {
+export const ADMIN_ROUTES: Routes = {
   'POST /tenants': async (deps, { body }) => {
     const b = registerBody.parse(body);
     const webhook = webhookOf(b);
@@ -81,7 +82,7 @@ export const ADMIN_ROUTES: Record<string, Handler> = {
 };
 
 /** The change-feed API that the performance-review product reads. */
-export const FEED_ROUTES: Record<string, Handler> = {
+export const FEED_ROUTES: Routes = {
   'GET /tenants/{tenantId}/changes': async (deps, { params, query }) => {
     const after = int(query.after);
     const limit = int(query.limit);
@@ -104,7 +105,7 @@ const bearerMatches = (header: string | undefined, token: string): boolean => {
  * token is configured (the local stack), a matching `Authorization: Bearer` header is required too.
  */
 export const routeRequest = async (
-  routes: Record<string, Handler>,
+  routes: Routes,
   deps: Deps,
   event: HttpApiEvent,
   adminToken: string | undefined,
