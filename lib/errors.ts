@@ -16,8 +16,12 @@ export abstract class SyncError extends Error {
   }
 }
 
+/** The command that applies a fix: `tenant update` for a registered tenant; for a registration, try again. */
+const fixWith = (tenantId: string | undefined, flags: string): string =>
+  tenantId ? `run: bamboohr-sync tenant update ${tenantId} ${flags}` : 'register the tenant again with the corrected value';
+
 const updateKeyHint = (tenantId?: string): string =>
-  `Ask the customer to create a new key for the integration user and run: bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --api-key-stdin`;
+  `Ask the customer to create a new key for the integration user and ${fixWith(tenantId, '--api-key-stdin')}`;
 
 export class BambooHrAuthError extends SyncError {
   readonly code = 'bamboohr-key-rejected';
@@ -46,7 +50,7 @@ export class BambooHrUnknownCompanyError extends SyncError {
   ) {
     super(
       `No BambooHR company '${subdomain}'. Check the subdomain (the 'acme' of https://acme.bamboohr.com/) ` +
-        `with the customer and run: bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --subdomain <subdomain>`,
+        `with the customer and ${fixWith(tenantId, '--subdomain <subdomain>')}`,
     );
   }
 }
@@ -109,8 +113,8 @@ export class ExclusionFieldNotFoundError extends SyncError {
     super(
       `The exclusion field '${fieldName}' cannot be found or read in BambooHR '${subdomain}', so nobody is synced ` +
         `(people who asked to be left out must never be sent). Ask the customer to create the checkbox field ` +
-        `'${fieldName}' and grant the integration user access to it, or run: ` +
-        `bamboohr-sync tenant update ${tenantId ?? '<tenantId>'} --exclusion-field <name> | --no-exclusion`,
+        `'${fieldName}' and grant the integration user access to it, or ` +
+        (tenantId ? `run: bamboohr-sync tenant update ${tenantId} --exclusion-field <name> | --no-exclusion` : 'register the tenant with the right field name (or without exclusion)'),
     );
   }
 }

@@ -25,7 +25,7 @@ export interface AccessCheck {
  */
 export const checkBambooHrAccess = async (
   source: EmployeeSource,
-  input: { subdomain: string; tenantId: string; exclusionField: string | null },
+  input: { subdomain: string; tenantId?: string; exclusionField: string | null },
 ): Promise<AccessCheck> => {
   const fields = await source.listFields();
   let exclusion: AccessCheck['exclusionField'] = null;

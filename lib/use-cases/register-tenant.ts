@@ -70,8 +70,9 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     throw new ValidationError(`A tenant '${tenantId}' already exists. Pick another id, or change it with: bamboohr-sync tenant update ${tenantId}`, 'tenantId');
   }
 
-  const source = deps.employeeSource({ tenantId, subdomain, apiKey });
-  const access = await checkBambooHrAccess(source, { subdomain, tenantId, exclusionField });
+  // No tenant id yet for BambooHR's errors: their fix is to register again, not `tenant update`.
+  const source = deps.employeeSource({ subdomain, apiKey });
+  const access = await checkBambooHrAccess(source, { subdomain, exclusionField });
   const warnings = [...access.warnings];
 
   let webhook: RegisterTenantResult['webhook'] = pastedWebhookKey ? 'stored' : 'none';
