@@ -85,15 +85,22 @@ export interface PendingAppend {
   lastSeq: number;
 }
 
+/** A feed record with the snapshot entry its run will write: what a roll-forward repair re-applies. */
+export interface FeedAppend {
+  record: ChangeRecord;
+  /** Internal: never returned to the product. */
+  snapshot: SnapshotEntry;
+}
+
 export interface ChangeFeed {
   /** The append a previous run reserved but did not commit, if any. */
   pending(tenantId: string): Promise<PendingAppend | null>;
   /** Reserves `count` seqs for `runId`; throws if another append is pending. */
   reserve(tenantId: string, runId: string, count: number): Promise<PendingAppend>;
-  /** Writes records at their seqs; writing the same record twice leaves one item. */
-  write(records: readonly ChangeRecord[]): Promise<void>;
-  /** The records written so far in a seq range (including uncommitted ones). */
-  readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<ChangeRecord[]>;
+  /** Writes records at their seqs, each with its snapshot entry; writing the same record twice leaves one item. */
+  write(appends: readonly FeedAppend[]): Promise<void>;
+  /** The records (and their snapshot entries) written so far in a seq range, including uncommitted ones. */
+  readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<FeedAppend[]>;
   /** Makes the pending range visible to readers and clears it. */
   commit(tenantId: string, pending: PendingAppend): Promise<void>;
   /** Committed records after `after`, in seq order. */

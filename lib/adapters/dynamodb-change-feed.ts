@@ -2,7 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
 import { changeRecordSchema, type ChangeRecord } from '../model/change.js';
-import type { ChangeFeed, PendingAppend } from '../ports.js';
+import { snapshotEntrySchema } from '../model/snapshot.js';
+import type { ChangeFeed, FeedAppend, PendingAppend } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
 
@@ -103,10 +104,10 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     throw new Error(`Cannot reserve change feed seqs for tenant '${tenantId}': other appends keep interfering. Retry the job.`);
   }
 
-  async write(records: readonly ChangeRecord[]): Promise<void> {
+  async write(appends: readonly FeedAppend[]): Promise<void> {
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.ttlSeconds;
     const byKey = new Map<string, Record<string, unknown>>();
-    for (const record of records) {
+    for (const { record, snapshot } of appends) {
       if (!Number.isInteger(record.seq) || record.seq <= META_SEQ) {
         throw new ValidationError(`A change record needs a positive integer seq, not ${record.seq}.`, 'seq');
       }
@@ -119,19 +120,23 @@ export class DynamoDbChangeFeed implements ChangeFeed {
         at: record.at,
         expiresAt,
         data: JSON.stringify(record),
+        // Internal (never listed): the snapshot entry of this change, for a roll-forward repair.
+        snapshot: JSON.stringify(snapshot),
       });
     }
     await this.writer.put(this.tableName, [...byKey.values()]);
   }
 
-  async readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<ChangeRecord[]> {
+  async readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<FeedAppend[]> {
     const from = Math.max(firstSeq, META_SEQ + 1);
     if (lastSeq < from) return [];
-    const records: ChangeRecord[] = [];
+    const records: FeedAppend[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const output = await this.documentClient.send(new QueryCommand({ ...this.rangeQuery(tenantId, from, lastSeq), ExclusiveStartKey }));
-      for (const item of output.Items ?? []) records.push(this.parse(item));
+      for (const item of output.Items ?? []) {
+        records.push({ record: this.parse(item), snapshot: snapshotEntrySchema.parse(JSON.parse(String(item.snapshot))) });
+      }
       ExclusiveStartKey = output.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return records;
@@ -166,7 +171,9 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     const pageSize = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(limit) || 1));
     const committed = (await this.meta(tenantId)).committedSeq ?? 0;
     if (after >= committed) return { changes: [], nextAfter: after };
-    const output = await this.documentClient.send(new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize }));
+    const output = await this.documentClient.send(
+      new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize, ProjectionExpression: '#data', ExpressionAttributeNames: { '#seq': 'seq', '#data': 'data' } }),
+    );
     const changes = (output.Items ?? []).map((item) => this.parse(item));
     return { changes, nextAfter: changes.at(-1)?.seq ?? after };
   }

@@ -16,6 +16,10 @@ export interface EnqueueScheduledSyncsResult {
 
 const PAGE_SIZE = 1000;
 
+const rethrow = async (outcome: unknown): Promise<void> => {
+  if (outcome && typeof outcome === 'object' && 'failed' in outcome) throw outcome.failed;
+};
+
 /** `2026-11-25T10:00:00Z` → `20261125T1000`: the schedule slot, part of each job's id. */
 export const scheduleSlot = (scheduledAt: string): string => {
   const d = new Date(scheduledAt);
@@ -36,7 +40,9 @@ export const enqueueScheduledSyncs = async (
   const requestedAt = new Date(input.scheduledAt).toISOString();
   const result: EnqueueScheduledSyncsResult = { tenants: 0, sent: 0, batches: 0 };
   let cursor: string | undefined;
-  let sending: Promise<void> = Promise.resolve();
+  // The previous page's send, running while the next page is read. Its failure is kept, not left
+  // unhandled, and rethrown once the send is awaited.
+  let sending: Promise<unknown> = Promise.resolve();
   do {
     const page = await deps.tenants.listByStatus('active', cursor, PAGE_SIZE);
     cursor = page.cursor;
@@ -48,13 +54,16 @@ export const enqueueScheduledSyncs = async (
       requestedBy: 'schedule',
     }));
     result.tenants += jobs.length;
-    await sending;
-    sending = deps.queue.enqueue(jobs).then((sent) => {
-      result.sent += sent.sent;
-      result.batches += sent.batches;
-    });
+    await rethrow(await sending);
+    sending = deps.queue.enqueue(jobs).then(
+      (sent) => {
+        result.sent += sent.sent;
+        result.batches += sent.batches;
+      },
+      (error: unknown) => ({ failed: error }),
+    );
   } while (cursor);
-  await sending;
+  await rethrow(await sending);
   deps.log.info('Scheduled syncs enqueued', { slot, ...result });
   return result;
 };

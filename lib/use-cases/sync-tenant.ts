@@ -1,5 +1,5 @@
 import { errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
-import type { ChangeDraft, ChangeRecord } from '../model/change.js';
+import type { ChangeDraft } from '../model/change.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord } from '../model/run.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
@@ -8,6 +8,7 @@ import type { Log } from '../logging.js';
 import type {
   ChangeFeed,
   Clock,
+  FeedAppend,
   EmployeeSourceFactory,
   RunStore,
   SecretStore,
@@ -138,8 +139,8 @@ export class RetryLaterError extends Error {
  * The feed is written before the snapshot, so a change can never be in the snapshot (and thus never
  * be emitted again) without being in the feed. A worker that dies after 1, 2 or 3 leaves `pending`
  * behind. The next run of that tenant (the same SQS message redelivered, or any later job: the FIFO
- * group serialises them) first rolls it forward in repairPendingAppend: it applies the after-state of
- * every feed item in the range to the snapshot, then commits. Its own diff then starts from a snapshot
+ * group serialises them) first rolls it forward in repairPendingAppend: it writes the snapshot entry
+ * stored with every feed item in the range (exactly what the dead run meant to write), then commits. Its own diff then starts from a snapshot
  * that already holds those changes, so nothing is emitted twice. Dying before 1 leaves nothing behind,
  * and the rerun simply computes the same changes again.
  */
@@ -156,8 +157,12 @@ const applyPlan = async (
   }
   const pending = await deps.feed.reserve(tenantId, runId, changes.length);
   const at = deps.clock.now().toISOString();
-  const records: ChangeRecord[] = changes.map((change, i) => ({ ...change, tenantId, seq: pending.firstSeq + i, runId, at }));
-  await deps.feed.write(records);
+  const entries = new Map(snapshotWrites.map((entry) => [entry.employee.id, entry]));
+  const appends: FeedAppend[] = changes.map((change, i) => ({
+    record: { ...change, tenantId, seq: pending.firstSeq + i, runId, at },
+    snapshot: entries.get(change.employeeId)!,
+  }));
+  await deps.feed.write(appends);
   await deps.snapshots.put(tenantId, snapshotWrites);
   await deps.feed.commit(tenantId, pending);
   return { firstSeq: pending.firstSeq, lastSeq: pending.lastSeq };
@@ -167,24 +172,17 @@ const applyPlan = async (
 export const repairPendingAppend = async (deps: Pick<SyncTenantDeps, 'feed' | 'snapshots' | 'log'>, tenantId: string): Promise<number> => {
   const pending = await deps.feed.pending(tenantId);
   if (!pending) return 0;
-  const records = await deps.feed.readRange(tenantId, pending.firstSeq, pending.lastSeq);
-  const previous = records.length > 0 ? await deps.snapshots.load(tenantId) : new Map<string, SnapshotEntry>();
-  const entries: SnapshotEntry[] = records.map((record) => ({
-    employee: record.employee,
-    state: record.type === 'deactivated' ? 'deactivated' : 'synced',
-    reason: record.type === 'deactivated' ? record.reason : null,
-    sourceManagerId: record.employee.managerId ?? previous.get(record.employeeId)?.sourceManagerId ?? null,
-  }));
-  if (entries.length > 0) await deps.snapshots.put(tenantId, entries);
+  const appends = await deps.feed.readRange(tenantId, pending.firstSeq, pending.lastSeq);
+  if (appends.length > 0) await deps.snapshots.put(tenantId, appends.map((append) => append.snapshot));
   await deps.feed.commit(tenantId, pending);
   deps.log.warn('Rolled forward an append left by an interrupted run', {
     tenantId,
     interruptedRunId: pending.runId,
     firstSeq: pending.firstSeq,
     lastSeq: pending.lastSeq,
-    recordsFound: records.length,
+    recordsFound: appends.length,
   });
-  return records.length;
+  return appends.length;
 };
 
 const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunRecord, attention: string | null): Promise<void> => {

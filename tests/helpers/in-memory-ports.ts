@@ -7,6 +7,7 @@ import type { Tenant } from '../../lib/model/tenant.js';
 import type {
   ChangeFeed,
   Clock,
+  FeedAppend,
   JobQueue,
   PendingAppend,
   RunStore,
@@ -85,7 +86,7 @@ export class InMemorySnapshotStore implements SnapshotStore {
 }
 
 export class InMemoryChangeFeed implements ChangeFeed {
-  readonly records = new Map<string, Map<number, ChangeRecord>>();
+  readonly records = new Map<string, Map<number, FeedAppend>>();
   readonly meta = new Map<string, { nextSeq: number; committedSeq: number; pending?: PendingAppend }>();
   writes = 0;
   private metaOf(tenantId: string) {
@@ -108,18 +109,18 @@ export class InMemoryChangeFeed implements ChangeFeed {
     m.pending = pending;
     return { ...pending };
   }
-  async write(records: readonly ChangeRecord[]) {
-    for (const record of records) {
-      const map = this.records.get(record.tenantId) ?? new Map<number, ChangeRecord>();
-      map.set(record.seq, clone(record));
-      this.records.set(record.tenantId, map);
+  async write(appends: readonly FeedAppend[]) {
+    for (const append of appends) {
+      const map = this.records.get(append.record.tenantId) ?? new Map<number, FeedAppend>();
+      map.set(append.record.seq, clone(append));
+      this.records.set(append.record.tenantId, map);
       this.writes += 1;
     }
   }
   async readRange(tenantId: string, firstSeq: number, lastSeq: number) {
     return [...(this.records.get(tenantId)?.values() ?? [])]
-      .filter((r) => r.seq >= firstSeq && r.seq <= lastSeq)
-      .sort((a, b) => a.seq - b.seq)
+      .filter((a) => a.record.seq >= firstSeq && a.record.seq <= lastSeq)
+      .sort((a, b) => a.record.seq - b.record.seq)
       .map(clone);
   }
   async commit(tenantId: string, pending: PendingAppend) {
@@ -131,6 +132,7 @@ export class InMemoryChangeFeed implements ChangeFeed {
   async list(tenantId: string, after: number, limit: number) {
     const committed = this.metaOf(tenantId).committedSeq;
     const changes = [...(this.records.get(tenantId)?.values() ?? [])]
+      .map((a) => a.record)
       .filter((r) => r.seq > after && r.seq <= committed)
       .sort((a, b) => a.seq - b.seq)
       .slice(0, limit)
@@ -143,7 +145,7 @@ export class InMemoryChangeFeed implements ChangeFeed {
   }
   /** Every record of a tenant, committed or not, in seq order. */
   all(tenantId: string): ChangeRecord[] {
-    return [...(this.records.get(tenantId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+    return [...(this.records.get(tenantId)?.values() ?? [])].map((a) => a.record).sort((a, b) => a.seq - b.seq);
   }
 }
 

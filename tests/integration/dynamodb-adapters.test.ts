@@ -9,6 +9,7 @@ import { DynamoDbTenantStore } from '../../lib/adapters/dynamodb-tenant-store.js
 import { SqsJobQueue } from '../../lib/adapters/sqs-job-queue.js';
 import { TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
 import type { ChangeRecord } from '../../lib/model/change.js';
+import type { FeedAppend } from '../../lib/ports.js';
 import type { Employee } from '../../lib/model/employee.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
@@ -53,6 +54,12 @@ const employee = (id: string): Employee => ({
 });
 
 const entry = (id: string): SnapshotEntry => ({ employee: employee(id), state: 'synced', reason: null, sourceManagerId: null });
+
+/** A feed append: the record, with the snapshot entry its run would write (here: the same employee, synced). */
+const append = (record: ChangeRecord): FeedAppend => ({
+  record,
+  snapshot: { employee: record.employee, state: 'synced', reason: null, sourceManagerId: '7' },
+});
 
 const change = (tenantId: string, runId: string, seq: number): ChangeRecord => ({
   tenantId,
@@ -266,8 +273,8 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       const changes = feed();
       const pending = await changes.reserve('feed', 'run-a', 5);
       const records = [1, 2, 3, 4, 5].map((seq) => change('feed', 'run-a', seq));
-      await changes.write(records);
-      await changes.write(records.slice(0, 2));
+      await changes.write(records.map(append));
+      await changes.write(records.slice(0, 2).map(append));
 
       // Act
       const beforeCommit = await changes.list('feed', 0, 100);
@@ -282,7 +289,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       // Assess
       expect(pending).toEqual({ runId: 'run-a', firstSeq: 1, lastSeq: 5 });
       expect(beforeCommit).toEqual({ changes: [], nextAfter: 0 });
-      expect(written).toEqual(records);
+      expect(written).toEqual(records.map(append));
       await expect(secondReserve).rejects.toThrow(/run-a/);
       expect(page1.changes.map((c) => c.seq)).toEqual([1, 2]);
       expect(page2.changes.map((c) => c.seq)).toEqual([3, 4]);
@@ -295,7 +302,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       // Prepare
       const changes = feed();
       const first = await changes.reserve('feed2', 'run-1', 2);
-      await changes.write([change('feed2', 'run-1', 1), change('feed2', 'run-1', 2)]);
+      await changes.write([change('feed2', 'run-1', 1), change('feed2', 'run-1', 2)].map(append));
       await changes.commit('feed2', first);
 
       // Act
@@ -318,7 +325,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       // Prepare
       const changes = feed();
       const pending = await changes.reserve('feed3', 'run-1', 1);
-      await changes.write([change('feed3', 'run-1', 1)]);
+      await changes.write([append(change('feed3', 'run-1', 1))]);
       await changes.commit('feed3', pending);
 
       // Act

@@ -42,3 +42,27 @@ describe('enqueueScheduledSyncs', () => {
     expect(queue.jobs[0]?.jobId).toBe(queue.jobs[1]?.jobId);
   });
 });
+
+describe('enqueueScheduledSyncs when the queue fails', () => {
+  it('rejects with the queue error when a page cannot be queued while the next one is read', async () => {
+    // Prepare
+    const tenants = new InMemoryTenantStore();
+    for (let i = 0; i < 1500; i += 1) await tenants.create(aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
+    const queue = new InMemoryJobQueue();
+    queue.enqueue = async () => {
+      throw new Error('SQS down');
+    };
+    const slowTenants = {
+      listByStatus: async (...args: Parameters<InMemoryTenantStore['listByStatus']>) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return tenants.listByStatus(...args);
+      },
+    };
+
+    // Act
+    const act = enqueueScheduledSyncs({ tenants: slowTenants, queue, log: new RecordingLog() }, { scheduledAt: '2026-11-25T10:00:00Z' });
+
+    // Assess
+    await expect(act).rejects.toThrow('SQS down');
+  });
+});

@@ -328,4 +328,27 @@ describe('syncTenant', () => {
     expect(result.run!.kind).toBe('full');
     expect(result.run!.counts.created).toBe(3);
   });
+
+  it('repairs exactly what the dead run meant to write, so a later targeted run emits nothing spurious', async () => {
+    // Prepare: 2 moves from manager 1 to 3, who is not synced (no work email); the run dies after the feed
+    const source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2', { supervisorEId: '1' }), aRawRow('3', { workEmail: '' }), aRawRow('4')]);
+    const h = await aSyncHarness({}, source);
+    await syncTenant(h.deps, aJob());
+    source.set(aRawRow('2', { supervisorEId: '3' }));
+    const put = h.snapshots.put.bind(h.snapshots);
+    h.snapshots.put = async () => {
+      throw new Error('Lambda killed');
+    };
+    await expect(syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }))).rejects.toThrow(RetryLaterError);
+    h.snapshots.put = put;
+    const afterCrash = h.feed.all('acme').length;
+
+    // Act: a webhook job about someone else repairs, then diffs
+    const result = await syncTenant(h.deps, aJob({ kind: 'employees', employeeIds: ['4'], requestedBy: 'webhook', requestedAt: '2026-11-25T11:05:00.000Z' }));
+
+    // Assess
+    expect(result.run!.counts).toEqual({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
+    expect(h.feed.all('acme')).toHaveLength(afterCrash);
+    expect((await h.snapshots.load('acme')).get('2')).toMatchObject({ sourceManagerId: '3', employee: { managerId: null } });
+  });
 });
