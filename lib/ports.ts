@@ -131,7 +131,8 @@ export interface TenantSecret {
 }
 
 export interface SecretStore {
-  get(tenantId: string): Promise<TenantSecret | null>;
+  /** The tenant's secret, possibly cached; `fresh` bypasses any cache (e.g. after BambooHR refused a key). */
+  get(tenantId: string, options?: { fresh?: boolean }): Promise<TenantSecret | null>;
   put(tenantId: string, secret: TenantSecret): Promise<void>;
   delete(tenantId: string): Promise<void>;
 }

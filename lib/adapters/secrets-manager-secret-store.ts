@@ -52,9 +52,9 @@ export class SecretsManagerSecretStore implements SecretStore {
     return `${this.prefix}${tenantIdSchema.parse(tenantId)}`;
   }
 
-  async get(tenantId: string): Promise<TenantSecret | null> {
+  async get(tenantId: string, options: { fresh?: boolean } = {}): Promise<TenantSecret | null> {
     const name = this.secretName(tenantId);
-    const forceFetch = this.stale.has(tenantId);
+    const forceFetch = options.fresh === true || this.stale.has(tenantId);
     let value: unknown;
     try {
       value = await this.provider.get(name, { maxAge: this.cacheSeconds, transform: 'json', throwOnMissing: true, forceFetch });

@@ -57,16 +57,19 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   const validId = tenantIdSchema.safeParse(request.tenantId).success;
   const tenant = validId ? await deps.tenants.get(request.tenantId) : null;
   const secret = tenant && tenant.status !== 'disabled' ? await deps.secrets.get(tenant.tenantId) : null;
-  const privateKey = secret?.webhookPrivateKey ?? null;
-  const verified = verifyWebhookSignature({
-    rawBody: request.rawBody,
-    timestamp,
-    signature,
-    privateKey: privateKey ?? DECOY_KEY,
-    now: deps.clock.now(),
-    toleranceSeconds: deps.settings.toleranceSeconds,
-  });
+  let privateKey = secret?.webhookPrivateKey ?? null;
+  const verify = (key: string) =>
+    verifyWebhookSignature({ rawBody: request.rawBody, timestamp, signature, privateKey: key, now: deps.clock.now(), toleranceSeconds: deps.settings.toleranceSeconds });
+  let verified = verify(privateKey ?? DECOY_KEY);
   if (privateKey === null) return fail(404, 'not-found', 'No such webhook.');
+  if (!verified && signature && timestamp) {
+    // The cached key may be one support has just rotated: read it again, uncached, once.
+    const fresh = (await deps.secrets.get(tenant!.tenantId, { fresh: true }))?.webhookPrivateKey ?? null;
+    if (fresh !== null && fresh !== privateKey) {
+      privateKey = fresh;
+      verified = verify(fresh);
+    }
+  }
   if (!verified) return fail(401, 'unauthorized', 'Invalid signature.');
 
   let json: unknown;

@@ -1,4 +1,4 @@
-import { errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
+import { BambooHrAuthError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
 import type { ChangeDraft } from '../model/change.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord } from '../model/run.js';
@@ -82,13 +82,23 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   try {
     const secret = await deps.secrets.get(tenant.tenantId);
     if (!secret) throw new SecretMissingError(tenant.tenantId);
-    const source = deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+    const sourceFor = (apiKey: string) => deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey });
+    let source = sourceFor(secret.apiKey);
 
     await repairPendingAppend(deps, tenant.tenantId);
 
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
+    const pull = () => pullAndPlan({ tenant, job, source, snapshots: deps.snapshots, incrementalSince: since });
     try {
-      const { plan, kind } = await pullAndPlan({ tenant, job, source, snapshots: deps.snapshots, incrementalSince: since });
+      const { plan, kind } = await pull().catch(async (error: unknown) => {
+        // A refused key may be a cached one that support has just replaced: read it again, uncached.
+        if (!(error instanceof BambooHrAuthError)) throw error;
+        const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
+        if (!fresh || fresh.apiKey === secret.apiKey) throw error;
+        requests += source.requestCount;
+        source = sourceFor(fresh.apiKey);
+        return pull();
+      });
       run.kind = kind;
       run.counts = plan.counts;
       run.warnings = plan.warnings;
@@ -101,7 +111,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         run.status = 'succeeded';
       }
     } finally {
-      requests = source.requestCount;
+      requests += source.requestCount;
     }
   } catch (error) {
     run.status = 'failed';

@@ -180,9 +180,11 @@ export class InMemoryRunStore implements RunStore {
 export class InMemorySecretStore implements SecretStore {
   readonly items = new Map<string, TenantSecret>();
   readonly reads: string[] = [];
-  async get(tenantId: string) {
+  /** What a cache would still answer (set it to simulate a stale cached secret); `fresh` reads skip it. */
+  readonly cached = new Map<string, TenantSecret>();
+  async get(tenantId: string, options: { fresh?: boolean } = {}) {
     this.reads.push(tenantId);
-    const s = this.items.get(tenantId);
+    const s = (!options.fresh && this.cached.get(tenantId)) || this.items.get(tenantId);
     return s ? { ...s } : null;
   }
   async put(tenantId: string, secret: TenantSecret) {

@@ -151,4 +151,19 @@ describe('receiveWebhook', () => {
     // Assess
     expect(response.status).toBe(503);
   });
+
+  it('accepts a webhook signed with a key support has just rotated, though the old one is still cached', async () => {
+    // Prepare
+    const { deps, queue } = await setup();
+    const secrets = deps.secrets as InMemorySecretStore;
+    secrets.cached.set('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'acme-webhook-key' });
+    await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'rotated-webhook-key' });
+
+    // Act
+    const response = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers: signed(eventBased, 'rotated-webhook-key') });
+
+    // Assess
+    expect(response.status).toBe(202);
+    expect(queue.jobs).toHaveLength(1);
+  });
 });

@@ -108,6 +108,25 @@ describe('SecretsManagerSecretStore', () => {
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
+  it('reads through its cache when asked for a fresh value (a key another container replaced)', async () => {
+    // Prepare
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify({ apiKey: API_KEY, webhookPrivateKey: null }) })
+      .resolves({ SecretString: JSON.stringify({ apiKey: 'replaced-elsewhere', webhookPrivateKey: null }) });
+    const secrets = store();
+
+    // Act
+    await secrets.get('acme');
+    const cached = await secrets.get('acme');
+    const fresh = await secrets.get('acme', { fresh: true });
+
+    // Assess
+    expect(cached?.apiKey).toBe(API_KEY);
+    expect(fresh?.apiKey).toBe('replaced-elsewhere');
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
   it('never shows the key in an error about a malformed secret', async () => {
     // Prepare
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: `{"apiKey": "${API_KEY}", oops` });

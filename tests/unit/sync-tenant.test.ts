@@ -351,4 +351,22 @@ describe('syncTenant', () => {
     expect(h.feed.all('acme')).toHaveLength(afterCrash);
     expect((await h.snapshots.load('acme')).get('2')).toMatchObject({ sourceManagerId: '3', employee: { managerId: null } });
   });
+
+  it('retries once with the key read again, uncached, when BambooHR refuses a cached key support has just replaced', async () => {
+    // Prepare
+    const good = company();
+    const h = await aSyncHarness({}, good);
+    const revoked = new FakeEmployeeSource();
+    revoked.failWith = new BambooHrAuthError('acme', 401, 'acme');
+    h.secrets.cached.set('acme', { apiKey: 'old-revoked-key', webhookPrivateKey: null });
+    h.deps.employeeSource = ({ apiKey }) => (apiKey === 'old-revoked-key' ? revoked : good);
+
+    // Act
+    const result = await syncTenant(h.deps, aJob());
+
+    // Assess
+    expect(result.outcome).toBe('succeeded');
+    expect(result.run!.bamboohrRequests).toBe(2);
+    expect((await h.tenants.get('acme'))?.status).toBe('active');
+  });
 });
