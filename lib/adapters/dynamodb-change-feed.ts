@@ -193,10 +193,21 @@ export class DynamoDbChangeFeed implements ChangeFeed {
           ExclusiveStartKey,
         }),
       );
-      for (const item of output.Items ?? []) keys.push({ tenantId, seq: Number(item.seq) });
+      for (const item of output.Items ?? []) if (Number(item.seq) !== META_SEQ) keys.push({ tenantId, seq: Number(item.seq) });
       ExclusiveStartKey = output.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     await this.writer.delete(this.tableName, keys);
+    // The bookkeeping item stays, emptied: a tenant registered again under the same id continues
+    // the seqs, so a product that kept its last seq never misses the new tenant's changes.
+    await this.documentClient.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { tenantId, seq: META_SEQ },
+        UpdateExpression: 'REMOVE #pending SET #nextSeq = if_not_exists(#nextSeq, :one), #committedSeq = if_not_exists(#nextSeq, :one) - :one',
+        ExpressionAttributeNames: { '#pending': 'pending', '#nextSeq': 'nextSeq', '#committedSeq': 'committedSeq' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
   }
 
   private async meta(tenantId: string): Promise<MetaItem> {

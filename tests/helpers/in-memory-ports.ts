@@ -141,7 +141,9 @@ export class InMemoryChangeFeed implements ChangeFeed {
   }
   async deleteAll(tenantId: string) {
     this.records.delete(tenantId);
-    this.meta.delete(tenantId);
+    const m = this.metaOf(tenantId);
+    delete m.pending;
+    m.committedSeq = m.nextSeq - 1;
   }
   /** Every record of a tenant, committed or not, in seq order. */
   all(tenantId: string): ChangeRecord[] {

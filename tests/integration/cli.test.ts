@@ -172,7 +172,7 @@ describe('the bamboohr-sync CLI', () => {
     // Assess
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("BambooHR rejected the API key for 'acme'");
-    expect(refused.stderr).toContain('bamboohr-sync tenant update nokey --api-key-stdin');
+    expect(refused.stderr).toContain('register the tenant again with the corrected value'); // nothing was saved: no 'tenant update'
     expect(refused.stderr).not.toContain('    at ');
     expect(refusedJson).toMatchObject({ code: 1, body: { error: { code: 'bamboohr-key-rejected' } } });
     expect(unknownCompany).toMatchObject({ code: 1, body: { error: { code: 'bamboohr-unknown-company', message: expect.stringContaining("No BambooHR company 'initech'") } } });

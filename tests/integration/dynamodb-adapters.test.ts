@@ -321,7 +321,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(item.Item).toMatchObject({ runId: 'run-1', type: 'created', employeeId: '1' });
     });
 
-    it('deletes the whole feed of a tenant', async () => {
+    it('deletes the whole feed of a tenant, and a tenant registered again under its id continues the seqs', async () => {
       // Prepare
       const changes = feed();
       const pending = await changes.reserve('feed3', 'run-1', 1);
@@ -333,7 +333,8 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
 
       // Assess
       expect(await changes.list('feed3', 0, 10)).toEqual({ changes: [], nextAfter: 0 });
-      expect(await changes.reserve('feed3', 'run-2', 1)).toEqual({ runId: 'run-2', firstSeq: 1, lastSeq: 1 });
+      expect(await changes.readRange('feed3', 0, 10)).toEqual([]);
+      expect(await changes.reserve('feed3', 'run-2', 1)).toEqual({ runId: 'run-2', firstSeq: 2, lastSeq: 2 });
     });
   });
 
