@@ -12,21 +12,29 @@ interface Statement {
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-const statements = (stage: string): Statement[] => {
+/** Every IAM statement of every role in serverless.yml's resources, by role. */
+const statementsByRole = (stage: string): Map<string, Statement[]> => {
   const document = loadServerlessYml();
-  const provider = resolveVariables(document.provider ?? null, document, { stage, region: 'us-east-1' }) as unknown as {
-    iam: { role: { statements: Statement[] } };
+  const resources = resolveVariables(document.resources ?? null, document, { stage, region: 'us-east-1' }) as unknown as {
+    Resources: Record<string, { Type: string; Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] } }>;
   };
-  return provider.iam.role.statements;
+  const roles = new Map<string, Statement[]>();
+  for (const [id, resource] of Object.entries(resources.Resources)) {
+    if (resource.Type === 'AWS::IAM::Role') roles.set(id, (resource.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement));
+  }
+  return roles;
 };
 
+const secretActions = (statements: Statement[]) => statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
+
 describe('serverless.yml', () => {
-  it('grants nothing on every resource', () => {
+  it('gives every function its own role, granting nothing on every resource', () => {
     // Act
-    const granted = statements('ci');
+    const roles = statementsByRole('ci');
 
     // Assess
-    for (const statement of granted) {
+    expect([...roles.keys()].sort()).toEqual(['AdminRole', 'ChangesApiRole', 'SchedulerRole', 'WebhookRole', 'WorkerRole']);
+    for (const statement of [...roles.values()].flat()) {
       for (const resource of asArray(statement.Resource)) {
         expect(resource).not.toBe('*');
         if (typeof resource === 'string') expect(resource).not.toMatch(/^\*|:\*$/);
@@ -35,16 +43,31 @@ describe('serverless.yml', () => {
     }
   });
 
-  it('lets the functions only read the secrets of their stage', () => {
+  it('lets only the admin API write secrets, the worker and webhook only read their stage\'s, and the rest none', () => {
     // Act
-    const secrets = statements('prod').filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
+    const roles = statementsByRole('prod');
+    const prefix = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/tenants/*' };
 
     // Assess
-    expect(secrets).toHaveLength(1);
-    expect(asArray(secrets[0]?.Action ?? [])).toEqual(['secretsmanager:GetSecretValue']);
-    expect(secrets[0]?.Resource).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/tenants/*' },
-    ]);
+    for (const role of ['WorkerRole', 'WebhookRole']) {
+      const secrets = secretActions(roles.get(role)!);
+      expect(secrets.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+      expect(secrets[0]?.Resource).toEqual([prefix]);
+    }
+    for (const role of ['SchedulerRole', 'ChangesApiRole']) expect(secretActions(roles.get(role)!)).toEqual([]);
+    const admin = secretActions(roles.get('AdminRole')!);
+    expect(admin.flatMap((s) => asArray(s.Action))).toContain('secretsmanager:PutSecretValue');
+    expect(admin[0]?.Resource).toEqual([prefix]);
+  });
+
+  it('lets the change-feed API the product calls only read, and never the runs or secrets', () => {
+    // Act
+    const changesApi = statementsByRole('prod').get('ChangesApiRole')!;
+
+    // Assess
+    const actions = changesApi.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:'));
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(JSON.stringify(changesApi)).not.toContain('RunsTable');
   });
 
   it('names the tables and queues after the stage, as lib/config.ts expects', () => {
