@@ -7,8 +7,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createServiceDeps } from '../lib/composition.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger, createMetrics } from '../lib/observability.js';
-import { parseSyncJob, processSyncJob, type ProcessedJob } from '../lib/use-cases/process-sync-job.js';
-import { runIdFor } from '../lib/use-cases/sync-tenant.js';
+import { parseSyncJob, processSyncJob, retryDelaySeconds, type ProcessedJob } from '../lib/use-cases/process-sync-job.js';
+import { RetryLaterError, runIdFor } from '../lib/use-cases/sync-tenant.js';
 
 const config = loadConfig(process.env);
 const deps = { ...createServiceDeps(config), log: createLogger() };
@@ -35,8 +35,10 @@ const recordHandler = async (message: SQSRecord): Promise<void> => {
     logger.appendKeys({ tenantId: job.tenantId, runId: runIdFor(job), jobId: job.jobId });
     record(await processSyncJob(deps, job, logger));
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'RetryLaterError')) logger.error('Sync job failed', { error });
+    if (!(error instanceof RetryLaterError)) logger.error('Sync job failed', { error });
     metrics.addMetric('RunsFailed', MetricUnit.Count, 1);
+    const delay = retryDelaySeconds(error, Number(message.attributes.ApproximateReceiveCount ?? '1'));
+    await deps.retries.retryLater(message.receiptHandle, delay).catch((e: unknown) => logger.warn('Could not shorten the retry delay', { error: e }));
     throw error;
   } finally {
     logger.removeKeys(['tenantId', 'messageId', 'receiveCount', 'runId', 'jobId']);

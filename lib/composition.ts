@@ -10,7 +10,7 @@ import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createBambooHrSourceFactory } from './bamboohr/bamboohr-client.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
-import type { Clock, EmployeeSourceFactory, JobQueue, SecretStore } from './ports.js';
+import type { Clock, EmployeeSourceFactory, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -30,8 +30,10 @@ export const createServiceDeps = (
     ? new FileSecretStore({ path: config.secrets.localFile })
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
   const queueUrl = config.queues.syncUrl;
-  const queue: JobQueue = queueUrl
-    ? new SqsJobQueue({ client: clients.sqs, queueUrl })
+  const sqsQueue = queueUrl ? new SqsJobQueue({ client: clients.sqs, queueUrl }) : null;
+  const retries: JobRetries = sqsQueue ?? { retryLater: async () => undefined };
+  const queue: JobQueue = sqsQueue
+    ? sqsQueue
     : {
         enqueue: async () => {
           throw new ConfigError('SYNC_QUEUE_URL is not set, so no job can be queued. Set it (serverless.yml does on deploy).');
@@ -47,6 +49,7 @@ export const createServiceDeps = (
     runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
     secrets,
     queue,
+    retries,
     employeeSource: options.employeeSource ?? createBambooHrSourceFactory(config.bamboohr),
   };
 };

@@ -142,6 +142,15 @@ export interface JobQueue {
   enqueue(jobs: readonly SyncJob[]): Promise<{ sent: number; batches: number }>;
 }
 
+/** The worker's side of the queue. */
+export interface JobRetries {
+  /**
+   * Makes a received job that failed visible again after `delaySeconds` (instead of the queue's whole
+   * visibility timeout), so that a failed job neither hammers BambooHR nor blocks its tenant for long.
+   */
+  retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

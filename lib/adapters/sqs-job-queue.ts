@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type BatchResultErrorEntry,
   type SendMessageBatchRequestEntry,
@@ -7,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ValidationError } from '../errors.js';
 import { syncJobSchema, type SyncJob } from '../model/job.js';
-import type { JobQueue } from '../ports.js';
+import type { JobQueue, JobRetries } from '../ports.js';
 
 export interface SqsJobQueueOptions {
   client: SQSClient;
@@ -55,7 +56,7 @@ interface Entry {
  * per tenant at a time) and the job id the deduplication id (a job sent twice within SQS's
  * 5-minute window is queued once). Entries SQS reports as Failed are retried with backoff.
  */
-export class SqsJobQueue implements JobQueue {
+export class SqsJobQueue implements JobQueue, JobRetries {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
   private readonly concurrency: number;
@@ -74,6 +75,12 @@ export class SqsJobQueue implements JobQueue {
     this.maxDelayMs = options.maxDelayMs ?? 5_000;
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
+  }
+
+  async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(delaySeconds))) }),
+    );
   }
 
   async enqueue(jobs: readonly SyncJob[]): Promise<{ sent: number; batches: number }> {

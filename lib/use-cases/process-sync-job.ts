@@ -43,3 +43,11 @@ export const processSyncJob = async (deps: SyncTenantDeps, job: SyncJob, log: Lo
     throw error;
   }
 };
+
+/**
+ * How long a failed job waits before its next delivery: a poison body comes back at once (so that it
+ * reaches the DLQ after maxReceiveCount deliveries in seconds, not hours, and stops blocking its
+ * tenant's FIFO group); a retryable failure backs off 30 s, 60 s, 120 s... up to 15 minutes.
+ */
+export const retryDelaySeconds = (error: unknown, receiveCount: number): number =>
+  error instanceof PoisonMessageError ? 0 : Math.min(900, 30 * 2 ** Math.max(0, receiveCount - 1));

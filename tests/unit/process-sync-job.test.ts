@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BambooHrAuthError } from '../../lib/errors.js';
-import { parseSyncJob, PoisonMessageError, processSyncJob } from '../../lib/use-cases/process-sync-job.js';
+import { parseSyncJob, PoisonMessageError, processSyncJob, retryDelaySeconds } from '../../lib/use-cases/process-sync-job.js';
 import { RetryLaterError } from '../../lib/use-cases/sync-tenant.js';
 import { aJob, aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
@@ -45,5 +45,13 @@ describe('processSyncJob', () => {
     expect(missing).toEqual({ outcome: 'dropped', reason: expect.stringContaining("No tenant 'ghost'") });
     expect(rejected.outcome).toBe('failed');
     await expect(transient).rejects.toThrow(RetryLaterError);
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  it('sends a poison message back at once, and backs off retryable failures up to 15 minutes', () => {
+    // Act / Assess
+    expect(retryDelaySeconds(new PoisonMessageError('not JSON'), 3)).toBe(0);
+    expect([1, 2, 3, 4, 5, 9].map((n) => retryDelaySeconds(new Error('timeout'), n))).toEqual([30, 60, 120, 240, 480, 900]);
   });
 });
