@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   BambooHrAuthError,
+  BambooHrDataError,
   BambooHrRateLimitedError,
   BambooHrResponseError,
   BambooHrUnavailableError,
@@ -29,6 +30,7 @@ export const toApiError = (error: unknown, log?: Log): ApiError => {
   if (error instanceof TenantExistsError) return of(409, error.code, error.message);
   if (
     error instanceof BambooHrAuthError ||
+    error instanceof BambooHrDataError ||
     error instanceof BambooHrUnknownCompanyError ||
     error instanceof ExclusionFieldNotFoundError ||
     error instanceof RequiredFieldsNotVisibleError ||

@@ -101,6 +101,22 @@ export class BambooHrResponseError extends SyncError {
   }
 }
 
+/** BambooHR answered, but its data contradicts itself: retrying cannot help, a person must look. */
+export class BambooHrDataError extends SyncError {
+  readonly code = 'bamboohr-bad-data';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly subdomain: string,
+    detail: string,
+  ) {
+    super(
+      `BambooHR's data for '${subdomain}' cannot be synced safely: ${detail}. Nothing was applied. ` +
+        `Ask the customer to correct it in BambooHR, then run: bamboohr-sync sync <tenantId> --wait`,
+    );
+  }
+}
+
 export class ExclusionFieldNotFoundError extends SyncError {
   readonly code = 'exclusion-field-missing';
   readonly retryable = false;

@@ -1,5 +1,5 @@
 import type { RawEmployeeRow } from '../bamboohr/raw-schema.js';
-import { BambooHrResponseError } from '../errors.js';
+import { BambooHrDataError } from '../errors.js';
 import type { Employee } from '../model/employee.js';
 import { parseCheckbox } from './checkbox.js';
 
@@ -51,11 +51,7 @@ const normaliseId = (value: unknown): string | null => {
 export const mapEmployee = (row: RawEmployeeRow, options: MapOptions): SourceEmployee => {
   const statusText = text(row.status)?.toLowerCase();
   if (statusText !== 'active' && statusText !== 'inactive') {
-    throw new BambooHrResponseError(
-      options.subdomain,
-      `employee ${row.id} has status ${JSON.stringify(row.status ?? null)}, expected Active or Inactive`,
-      '',
-    );
+    throw new BambooHrDataError(options.subdomain, `employee ${row.id} has status ${JSON.stringify(row.status ?? null)}, expected Active or Inactive`);
   }
   let excluded = false;
   let exclusionUnreadable = false;

@@ -1,5 +1,5 @@
 import { resolveField } from '../bamboohr/resolve-field.js';
-import { BambooHrResponseError, ExclusionFieldNotFoundError } from '../errors.js';
+import { BambooHrDataError, ExclusionFieldNotFoundError } from '../errors.js';
 import { BAMBOOHR_FIELD_NAMES, BAMBOOHR_SYNCED_FIELDS, type DiffedField } from '../model/employee.js';
 import type { SyncJob } from '../model/job.js';
 import type { RunRecord, Warning } from '../model/run.js';
@@ -114,7 +114,7 @@ const mapRows = (
     const seen = byId.get(employee.id);
     if (seen) {
       if (JSON.stringify(seen) !== JSON.stringify(employee)) {
-        throw new BambooHrResponseError(subdomain, `employee ${employee.id} appears twice with different data`, '');
+        throw new BambooHrDataError(subdomain, `employee ${employee.id} appears twice with different data`);
       }
       duplicates.push(employee.id);
       continue;

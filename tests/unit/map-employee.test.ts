@@ -1,4 +1,4 @@
-import { BambooHrResponseError } from '../../lib/errors.js';
+import { BambooHrDataError } from '../../lib/errors.js';
 import { parseCheckbox } from '../../lib/sync/checkbox.js';
 import { mapEmployee, normaliseDate } from '../../lib/sync/map-employee.js';
 import { aRawRow } from '../helpers/builders.js';
@@ -42,7 +42,7 @@ describe('mapEmployee', () => {
     const act = () => mapEmployee(aRawRow('9', { status: 'Maybe' }), { subdomain: 'acme', exclusionKey: null });
 
     // Assess
-    expect(act).toThrow(BambooHrResponseError);
+    expect(act).toThrow(BambooHrDataError);
   });
 
   it.each([

@@ -266,7 +266,7 @@ describe('syncTenant', () => {
     expect(JSON.stringify([...h.runs.items.values()])).not.toContain(FAKE_API_KEY);
   });
 
-  it('duplicate ids in the report: identical rows sync once with a warning, conflicting rows fail the run', async () => {
+  it('duplicate ids in the report: identical rows sync once with a warning, conflicting rows fail the run for a person to look', async () => {
     // Prepare
     const source = company();
     const report = source.fetchReport.bind(source);
@@ -281,12 +281,13 @@ describe('syncTenant', () => {
     // Act
     const identical = await syncTenant(h.deps, aJob());
     conflicting = true;
-    const conflict = syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+    const conflict = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
 
     // Assess
     expect(identical.run!.counts.created).toBe(3);
     expect(identical.run!.warnings.map((w) => w.code)).toContain('duplicate-employee-id');
-    await expect(conflict).rejects.toMatchObject({ run: { error: { code: 'bamboohr-bad-response' } } });
+    expect(conflict.run).toMatchObject({ status: 'failed', error: { code: 'bamboohr-bad-data', retryable: false } });
+    expect((await h.tenants.get('acme'))?.status).toBe('needs-attention');
     expect(h.feed.all('acme')).toHaveLength(3);
   });
 
