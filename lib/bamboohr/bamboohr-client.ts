@@ -168,6 +168,8 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
       json?: unknown;
       retry?: { statusCodes: number[]; errorCodes: string[] };
       on403?: () => SyncError;
+      /** A redirect or a page that is not JSON means no such company (BambooHR's answer to an unknown subdomain). */
+      unusableMeansNoCompany?: boolean;
     },
   ): Promise<z.output<S>> => {
     const before = requestCount;
@@ -188,12 +190,14 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
       throw translate(error, requestCount - before, request.on403);
     }
     // Redirects are not followed (they could carry the key elsewhere): any non-2xx left is unusable.
+    if (request.unusableMeansNoCompany && status >= 300 && status < 400) throw new BambooHrUnknownCompanyError(subdomain, tenantId);
     if (status < 200 || status > 299) throw fromStatus(status, headers, body, requestCount - before, request.on403);
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
+      if (request.unusableMeansNoCompany && /^\s*</.test(body)) throw new BambooHrUnknownCompanyError(subdomain, tenantId);
       throw new BambooHrResponseError(subdomain, `the answer to ${request.path} is not JSON`, excerptOf(body));
     }
     const result = schema.safeParse(parsed);
@@ -242,7 +246,9 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
     };
   };
 
-  const listFields = async (): Promise<RawFieldMeta[]> => call(rawFieldListSchema, { method: 'GET', path: 'meta/fields' });
+  /** The first call of a registration: an HTML page or a redirect here means the subdomain is wrong. */
+  const listFields = async (): Promise<RawFieldMeta[]> =>
+    call(rawFieldListSchema, { method: 'GET', path: 'meta/fields', unusableMeansNoCompany: true });
 
   const createWebhook = async (input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration> => {
     const created = await call(rawWebhookCreatedSchema, {

@@ -400,6 +400,18 @@ describe('BambooHR client: unusable answers', () => {
     expect(error).toBeInstanceOf(BambooHrResponseError);
     expect((error as BambooHrResponseError).excerpt).toContain('<!DOCTYPE html>');
   });
+
+  it('reads an HTML page instead of the field list as an unknown company (a mistyped subdomain)', async () => {
+    // Prepare
+    simulator.injectFault({ kind: 'html', path: 'meta/fields' });
+    const client = clientFor();
+
+    // Act
+    const error = await captureError(client.listFields());
+
+    // Assess
+    expect(error).toBeInstanceOf(BambooHrUnknownCompanyError);
+  });
 });
 
 describe('BambooHR client: fields, changes and webhooks', () => {
@@ -561,7 +573,7 @@ describe('BambooHR client: the API key never leaks', () => {
         key: KEY,
         run: async () => {
           simulator.injectFault({ kind: 'status', status: 200, body: `<html>Hello ${KEY} ${Buffer.from(`${KEY}:x`).toString('base64')}</html>` });
-          return clientFor().listFields();
+          return clientFor().fetchReport({ fields: ['firstName'] });
         },
       },
       {
