@@ -120,7 +120,18 @@ export interface RunStore {
 
 /** Tenant-status and last-run bookkeeping written by the worker. */
 export interface TenantStatusWriter {
-  recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: { status: Tenant['status']; reason: string | null }): Promise<void>;
+  /**
+   * Records the last run and, when given, moves the tenant to `status` — but only from one of
+   * `from` (so that a run finishing late never undoes support disabling the tenant meanwhile).
+   */
+  recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<void>;
+}
+
+export interface StatusTransition {
+  status: Tenant['status'];
+  reason: string | null;
+  /** The statuses the tenant may move from; otherwise only the run is recorded. */
+  from: readonly Tenant['status'][];
 }
 
 // ---------------------------------------------------------------- Secrets and queue

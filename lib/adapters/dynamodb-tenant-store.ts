@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TenantExistsError, TenantNotFoundError } from '../errors.js';
 import { runSummarySchema, tenantSchema, type Tenant } from '../model/tenant.js';
-import type { TenantStatusWriter, TenantStore } from '../ports.js';
+import type { StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { decodeCursor, encodeCursor, pageLimit } from './dynamodb-cursor.js';
 
@@ -97,20 +97,19 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async recordRun(
-    tenantId: string,
-    summary: NonNullable<Tenant['lastRun']>,
-    status?: { status: Tenant['status']; reason: string | null },
-  ): Promise<void> {
+  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<void> {
     const names: Record<string, string> = { '#tenantId': 'tenantId', '#lastRun': 'lastRun' };
     const values: Record<string, unknown> = { ':lastRun': runSummarySchema.parse(summary) };
     const sets = ['#lastRun = :lastRun'];
+    let condition = 'attribute_exists(#tenantId)';
     if (status) {
       names['#status'] = 'status';
       names['#statusReason'] = 'statusReason';
       values[':status'] = status.status;
       values[':statusReason'] = status.reason;
+      status.from.forEach((from, i) => (values[`:from${i}`] = from));
       sets.push('#status = :status', '#statusReason = :statusReason');
+      condition += ` AND #status IN (${status.from.map((_, i) => `:from${i}`).join(', ')})`;
     }
     try {
       await this.documentClient.send(
@@ -118,14 +117,16 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
           TableName: this.tableName,
           Key: { tenantId },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#tenantId)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new TenantNotFoundError(tenantId);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // The tenant moved meanwhile (e.g. support disabled it): record the run, keep its status.
+      if (status) return this.recordRun(tenantId, summary);
+      throw new TenantNotFoundError(tenantId);
     }
   }
 

@@ -13,6 +13,7 @@ import type {
   RunStore,
   SecretStore,
   SnapshotStore,
+  StatusTransition,
   TenantStatusWriter,
   TenantStore,
 } from '../ports.js';
@@ -207,11 +208,12 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
     error: run.error?.message ?? null,
     employeesSynced: run.employeesSynced ?? tenant.lastRun?.employeesSynced ?? null,
   };
-  const status = attention !== null
-    ? { status: 'needs-attention' as const, reason: attention }
-    : run.status === 'succeeded' && tenant.status === 'needs-attention'
-      ? { status: 'active' as const, reason: null }
-      : undefined;
+  const status: StatusTransition | undefined =
+    attention !== null
+      ? { status: 'needs-attention', reason: attention, from: ['active', 'needs-attention'] }
+      : run.status === 'succeeded' && tenant.status === 'needs-attention'
+        ? { status: 'active', reason: null, from: ['needs-attention'] }
+        : undefined;
   await deps.tenants.recordRun(tenant.tenantId, summary, status);
 };
 

@@ -13,6 +13,7 @@ import type {
   RunStore,
   SecretStore,
   SnapshotStore,
+  StatusTransition,
   TenantSecret,
   TenantStatusWriter,
   TenantStore,
@@ -51,11 +52,11 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
   async delete(tenantId: string) {
     this.items.delete(tenantId);
   }
-  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: { status: Tenant['status']; reason: string | null }) {
+  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition) {
     const t = this.items.get(tenantId);
     if (!t) return;
     t.lastRun = clone(summary);
-    if (status) {
+    if (status && status.from.includes(t.status)) {
       t.status = status.status;
       t.statusReason = status.reason;
     }

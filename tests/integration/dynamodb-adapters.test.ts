@@ -159,7 +159,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await tenants.create(tenant('initech'));
 
       // Act
-      await tenants.recordRun('initech', summary('run-2'), { status: 'needs-attention', reason: 'key rejected' });
+      await tenants.recordRun('initech', summary('run-2'), { status: 'needs-attention', reason: 'key rejected', from: ['active'] });
       const missingSave = tenants.save(tenant('nobody'));
       const missingRun = tenants.recordRun('nobody', summary('run-3'));
 
@@ -168,6 +168,21 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await expect(missingSave).rejects.toBeInstanceOf(TenantNotFoundError);
       await expect(missingRun).rejects.toBeInstanceOf(TenantNotFoundError);
       expect(await tenants.get('nobody')).toBeNull();
+    });
+
+    it('records the run but keeps the status when the tenant moved meanwhile (e.g. disabled by support)', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('hooli', { status: 'disabled', statusReason: 'disabled by support' }));
+
+      // Act
+      await tenants.recordRun('hooli', summary('run-4'), { status: 'active', reason: null, from: ['needs-attention'] });
+      const missing = tenants.recordRun('nobody', summary('run-5'), { status: 'active', reason: null, from: ['needs-attention'] });
+
+      // Assess
+      expect(await tenants.get('hooli')).toMatchObject({ status: 'disabled', statusReason: 'disabled by support', lastRun: summary('run-4') });
+      await expect(missing).rejects.toBeInstanceOf(TenantNotFoundError);
+      await tenants.delete('hooli'); // the table is shared with the paging test below
     });
 
     it('pages through the tenants of one status by the index', async () => {

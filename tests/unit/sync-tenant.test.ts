@@ -370,4 +370,23 @@ describe('syncTenant', () => {
     expect(result.run!.bamboohrRequests).toBe(2);
     expect((await h.tenants.get('acme'))?.status).toBe('active');
   });
+
+  it('never undoes support disabling a tenant while its run was in flight', async () => {
+    // Prepare: a support run of a tenant that needed attention; support disables it meanwhile
+    const source = company();
+    const h = await aSyncHarness({ status: 'needs-attention', statusReason: 'key rejected' }, source);
+    const report = source.fetchReport.bind(source);
+    source.fetchReport = async (request) => {
+      const tenant = (await h.tenants.get('acme'))!;
+      await h.tenants.save({ ...tenant, status: 'disabled', statusReason: 'disabled by support' });
+      return report(request);
+    };
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ requestedBy: 'support' }));
+
+    // Assess
+    expect(result.outcome).toBe('succeeded');
+    expect(await h.tenants.get('acme')).toMatchObject({ status: 'disabled', lastRun: { status: 'succeeded' } });
+  });
 });
