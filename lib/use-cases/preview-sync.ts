@@ -1,7 +1,7 @@
 import { SecretMissingError, TenantNotFoundError } from '../errors.js';
 import type { ChangeDraft } from '../model/change.js';
 import type { ChangeCounts, HeldRun, Warning } from '../model/run.js';
-import type { EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { ChangeFeed, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { evaluateDeactivations } from '../sync/safeguards.js';
 import { pullAndPlan } from './pull-and-plan.js';
 
@@ -23,7 +23,13 @@ export interface SyncPreview {
  * before a tenant's first real sync, or of what a held run would do.
  */
 export const previewSync = async (
-  deps: { tenants: Pick<TenantStore, 'get'>; secrets: Pick<SecretStore, 'get'>; snapshots: SnapshotStore; employeeSource: EmployeeSourceFactory },
+  deps: {
+    tenants: Pick<TenantStore, 'get'>;
+    secrets: Pick<SecretStore, 'get'>;
+    snapshots: SnapshotStore;
+    feed: Pick<ChangeFeed, 'pending' | 'readRange'>;
+    employeeSource: EmployeeSourceFactory;
+  },
   tenantId: string,
   options: { allowDeactivations?: boolean; limit?: number } = {},
 ): Promise<SyncPreview> => {
@@ -32,13 +38,27 @@ export const previewSync = async (
   const secret = await deps.secrets.get(tenantId);
   if (!secret) throw new SecretMissingError(tenantId);
   const source = deps.employeeSource({ tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+  // An append an interrupted run left behind is in the feed already: preview from the snapshot as the
+  // next real run will see it after rolling that append forward, without writing anything here.
+  const pending = await deps.feed.pending(tenantId);
+  const interrupted = pending ? await deps.feed.readRange(tenantId, pending.firstSeq, pending.lastSeq) : [];
+  const snapshots: SnapshotStore =
+    interrupted.length === 0
+      ? deps.snapshots
+      : Object.assign(Object.create(deps.snapshots) as SnapshotStore, {
+          load: async (id: string) => {
+            const snapshot = await deps.snapshots.load(id);
+            for (const append of interrupted) snapshot.set(append.snapshot.employee.id, append.snapshot);
+            return snapshot;
+          },
+        });
   // Plan with the go-ahead, so that the preview lists who a held run would deactivate; then ask the
   // safeguard what a real run would do.
   const { plan, pulledCount } = await pullAndPlan({
     tenant,
     job: { kind: 'full', allowDeactivations: true },
     source,
-    snapshots: deps.snapshots,
+    snapshots,
     incrementalSince: null,
   });
   const { created, reactivated, deactivated } = plan.counts;
