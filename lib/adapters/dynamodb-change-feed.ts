@@ -6,6 +6,7 @@ import { snapshotEntrySchema } from '../model/snapshot.js';
 import type { ChangeFeed, FeedAppend, PendingAppend } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
+import { queryTenantItems } from './dynamodb-query.js';
 
 export interface DynamoDbChangeFeedOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -180,22 +181,10 @@ export class DynamoDbChangeFeed implements ChangeFeed {
 
   async deleteAll(tenantId: string): Promise<void> {
     const keys: Array<{ tenantId: string; seq: number }> = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'tenantId = :tenantId',
-          ExpressionAttributeValues: { ':tenantId': tenantId },
-          ProjectionExpression: '#seq',
-          ExpressionAttributeNames: { '#seq': 'seq' },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of output.Items ?? []) if (Number(item.seq) !== META_SEQ) keys.push({ tenantId, seq: Number(item.seq) });
-      ExclusiveStartKey = output.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const projection = { ProjectionExpression: '#seq', ExpressionAttributeNames: { '#seq': 'seq' } };
+    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, projection)) {
+      if (Number(item.seq) !== META_SEQ) keys.push({ tenantId, seq: Number(item.seq) });
+    }
     await this.writer.delete(this.tableName, keys);
     // The bookkeeping item stays, emptied: a tenant registered again under the same id continues
     // the seqs, so a product that kept its last seq never misses the new tenant's changes.

@@ -4,6 +4,7 @@ import { runRecordSchema, type RunRecord } from '../model/run.js';
 import type { RunStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
+import { queryTenantItems } from './dynamodb-query.js';
 
 export interface DynamoDbRunStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -78,21 +79,9 @@ export class DynamoDbRunStore implements RunStore {
 
   async deleteAll(tenantId: string): Promise<void> {
     const keys: Array<{ tenantId: string; runId: string }> = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'tenantId = :tenantId',
-          ExpressionAttributeValues: { ':tenantId': tenantId },
-          ProjectionExpression: 'runId',
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of output.Items ?? []) keys.push({ tenantId, runId: String(item.runId) });
-      ExclusiveStartKey = output.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, { ProjectionExpression: 'runId' })) {
+      keys.push({ tenantId, runId: String(item.runId) });
+    }
     await this.writer.delete(this.tableName, keys);
   }
 

@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snapshotEntrySchema, type SnapshotEntry } from '../model/snapshot.js';
 import type { SnapshotStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
 import { decodeCursor, encodeCursor, pageLimit } from './dynamodb-cursor.js';
+import { queryTenantItems } from './dynamodb-query.js';
 
 export interface DynamoDbSnapshotStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -37,7 +38,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   /** Strongly consistent, so that a run always diffs against everything the previous run wrote. */
   async load(tenantId: string): Promise<Map<string, SnapshotEntry>> {
     const snapshot = new Map<string, SnapshotEntry>();
-    for await (const item of this.query(tenantId, { ProjectionExpression: 'employeeId, #data', ExpressionAttributeNames: { '#data': 'data' } })) {
+    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, { ProjectionExpression: 'employeeId, #data', ExpressionAttributeNames: { '#data': 'data' } })) {
       // Validated: a damaged item must not turn into a wrong diff (10,000 entries take ~35 ms).
       snapshot.set(String(item.employeeId), snapshotEntrySchema.parse(JSON.parse(String(item.data))));
     }
@@ -73,25 +74,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
 
   async deleteAll(tenantId: string): Promise<void> {
     const keys: Array<{ tenantId: string; employeeId: string }> = [];
-    for await (const item of this.query(tenantId, { ProjectionExpression: 'employeeId' })) keys.push({ tenantId, employeeId: String(item.employeeId) });
+    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, { ProjectionExpression: 'employeeId' })) keys.push({ tenantId, employeeId: String(item.employeeId) });
     await this.writer.delete(this.tableName, keys);
-  }
-
-  private async *query(tenantId: string, extra: Partial<QueryCommandInput>): AsyncGenerator<Record<string, unknown>> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'tenantId = :tenantId',
-          ExpressionAttributeValues: { ':tenantId': tenantId },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ...extra,
-        }),
-      );
-      yield* output.Items ?? [];
-      ExclusiveStartKey = output.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
   }
 }
