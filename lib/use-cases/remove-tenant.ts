@@ -2,14 +2,18 @@ import { TenantNotFoundError } from '../errors.js';
 import type { ChangeFeed, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 
 /**
- * Deletes everything of a tenant: the secret first (so that no sync can run with it), then the
- * snapshot, the feed, the runs and last the record (so that a failure half-way can be re-run).
+ * Deletes everything of a tenant: it is disabled first (no new scheduled or webhook job runs), then
+ * the secret goes (so that no queued job can run with it), then the snapshot, the feed (whose seq
+ * counter stays, see DynamoDbChangeFeed.deleteAll), the runs, and last the record, so that a
+ * failure half-way can simply be run again.
  */
 export const removeTenant = async (
   deps: { tenants: TenantStore; secrets: SecretStore; snapshots: SnapshotStore; feed: ChangeFeed; runs: RunStore },
   tenantId: string,
 ): Promise<void> => {
-  if (!(await deps.tenants.get(tenantId))) throw new TenantNotFoundError(tenantId);
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw new TenantNotFoundError(tenantId);
+  if (tenant.status !== 'disabled') await deps.tenants.save({ ...tenant, status: 'disabled', statusReason: 'being removed' });
   await deps.secrets.delete(tenantId);
   await deps.snapshots.deleteAll(tenantId);
   await deps.feed.deleteAll(tenantId);
