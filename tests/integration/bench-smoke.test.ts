@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScenarioResult } from '../../bench/report.js';
 
 /**
  * The bench (`npm run bench`) at tiny sizes, so that it never rots. It checks the results file's
@@ -22,18 +23,7 @@ const SCENARIOS = [
   'naive-10000',
 ];
 
-interface Scenario {
-  name: string;
-  employees: number;
-  bamboohrRequests: number;
-  itemsWritten: number;
-  dynamoRequests: number;
-  wallMs: number;
-  floorMs: number | null;
-  ratioToFloor: number | null;
-  peakRssMb: number;
-  [extra: string]: unknown;
-}
+type Scenario = ScenarioResult;
 
 const runBench = (args: string[]): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve, reject) => {
