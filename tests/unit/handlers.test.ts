@@ -1,0 +1,130 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
+import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
+import { aLambdaContext, anHttpEvent } from '../helpers/lambda.js';
+
+/**
+ * The Lambda handlers with AWS mocked by aws-sdk-client-mock: what they send to SQS, DynamoDB and
+ * Secrets Manager for a given event. (tests/integration runs the same handlers against emulators.)
+ */
+const ddb = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
+const event = (name: string) => JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
+type Handler = (event: unknown, context: unknown) => Promise<any>;
+
+describe('Lambda handlers (AWS mocked)', () => {
+  let scheduler: Handler;
+  let worker: Handler;
+  let webhook: Handler;
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      STAGE: 'unit',
+      SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs.fifo',
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'unit',
+      AWS_SECRET_ACCESS_KEY: 'unit',
+    });
+    scheduler = (await import('../../functions/scheduler.js')).handler as unknown as Handler;
+    worker = (await import('../../functions/worker.js')).handler as unknown as Handler;
+    webhook = (await import('../../functions/webhook.js')).handler as unknown as Handler;
+  });
+
+  beforeEach(() => {
+    ddb.reset();
+    sqs.reset();
+    secrets.reset();
+  });
+
+  it('scheduler: queries active tenants by index and retries the entries SendMessageBatch reported as failed', async () => {
+    // Prepare
+    const tenants = Array.from({ length: 12 }, (_, i) => aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
+    ddb.on(QueryCommand).resolves({ Items: tenants });
+    let calls = 0;
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
+      calls += 1;
+      // The first call loses its last entry; every other call takes everything.
+      const failed = calls === 1 ? input.Entries.slice(-1) : [];
+      return {
+        Successful: input.Entries.filter((e) => !failed.includes(e)).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
+        Failed: failed.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false })),
+      };
+    });
+
+    // Act
+    const result = await scheduler(event('scheduled-event.json'), aLambdaContext('scheduler'));
+
+    // Assess
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'active' } });
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries ?? []);
+    expect(batches).toHaveLength(3); // 10 + 2, then the one failed entry again
+    expect(batches[2]).toEqual([batches[0]!.at(-1)]);
+    expect(new Set(batches.flat().map((e) => e.MessageGroupId))).toEqual(new Set(tenants.map((t) => t.tenantId)));
+    expect(batches[0]![0]).toMatchObject({ MessageGroupId: expect.any(String), MessageDeduplicationId: expect.stringMatching(/^schedule-20261125T1000-t\d+$/) });
+    expect(result).toMatchObject({ tenants: 12, sent: 12 });
+  });
+
+  it('worker: a poison record fails alone and comes back at once; a job for a removed tenant is dropped', async () => {
+    // Prepare
+    const sample = event('sqs-sync-job.json');
+    const poison = { ...sample.Records[0], messageId: 'poison', body: '{"not":"a job"}', attributes: { ...sample.Records[0].attributes, MessageGroupId: 'other' } };
+    const records = [poison, sample.Records[1]];
+    ddb.on(GetCommand).resolves({}); // the tenant no longer exists
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+
+    // Act
+    const response = await worker({ Records: records }, aLambdaContext('worker'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison' }] });
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout)).toEqual([0]);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it("worker: a failed record holds back the later records of the same tenant, to keep the tenant's order", async () => {
+    // Prepare: both records of the sample belong to tenant demo; the first is poison
+    const sample = event('sqs-sync-job.json');
+    const records = [{ ...sample.Records[0], messageId: 'first', body: 'not json' }, { ...sample.Records[1], messageId: 'second' }];
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+
+    // Act
+    const response = await worker({ Records: records }, aLambdaContext('worker'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'first' }, { itemIdentifier: 'second' }] });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('webhook: verifies the signature with the key from Secrets Manager and queues one targeted job', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({ Item: aTenant({ webhookEnabled: true }) });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: FAKE_API_KEY, webhookPrivateKey: 'whk' }) });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: '' }], Failed: [] });
+    const body = readFileSync(new URL('../../events/webhook-event-based.json', import.meta.url), 'utf8');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const request = (key: string) =>
+      anHttpEvent('POST /webhooks/bamboohr/{tenantId}', {
+        params: { tenantId: 'acme' },
+        body,
+        headers: { 'x-bamboohr-signature': signWebhook(body, timestamp, key), 'x-bamboohr-timestamp': timestamp },
+      });
+
+    // Act
+    const accepted = await webhook(request('whk'), aLambdaContext('webhook'));
+    const forged = await webhook(request('forged'), aLambdaContext('webhook'));
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(forged.statusCode).toBe(401);
+    const sent = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]!.MessageBody!)).toMatchObject({ tenantId: 'acme', kind: 'employees', employeeIds: ['2'], requestedBy: 'webhook' });
+    expect(JSON.stringify(sent)).not.toContain(FAKE_API_KEY);
+  });
+});
