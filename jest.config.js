@@ -7,6 +7,7 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
-  testTimeout: 30000,
+  // Generous: integration tests start Java (DynamoDB Local) on a busy 2-core box. Tests time nothing.
+  testTimeout: 60000,
   maxWorkers: 2,
 };
