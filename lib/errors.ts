@@ -188,6 +188,14 @@ export class TenantExistsError extends SyncError {
   }
 }
 
+export class TenantChangedError extends SyncError {
+  readonly code = 'tenant-changed';
+  readonly retryable = false;
+  constructor(readonly tenantId: string) {
+    super(`Tenant '${tenantId}' changed while this was being saved (a sync finished meanwhile); nothing was saved. Look at it again with: bamboohr-sync tenant show ${tenantId}, then repeat the command.`);
+  }
+}
+
 export class SecretMissingError extends SyncError {
   readonly code = 'secret-missing';
   readonly retryable = false;

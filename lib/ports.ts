@@ -60,8 +60,12 @@ export interface TenantStore {
   get(tenantId: string): Promise<Tenant | null>;
   /** Creates the tenant; throws TenantExistsError when the id is taken. */
   create(tenant: Tenant): Promise<void>;
-  /** Replaces the tenant's configuration (never its sync bookkeeping). */
-  save(tenant: Tenant): Promise<void>;
+  /**
+   * Replaces the tenant's configuration (never its sync bookkeeping). With `expectedStatus`, only if
+   * the status is still that one (throws TenantChangedError otherwise): a save never undoes a status
+   * a worker set meanwhile.
+   */
+  save(tenant: Tenant, options?: { expectedStatus?: Tenant['status'] }): Promise<void>;
   /** One page of tenants with the given status, by an index query (no scan of everything). */
   listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
   list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TenantExistsError, TenantNotFoundError } from '../errors.js';
+import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../errors.js';
 import { runSummarySchema, tenantSchema, type Tenant } from '../model/tenant.js';
 import type { StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
@@ -71,7 +71,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async save(tenant: Tenant): Promise<void> {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}): Promise<void> {
     const parsed = tenantSchema.parse(tenant);
     const names: Record<string, string> = { '#tenantId': 'tenantId' };
     const values: Record<string, unknown> = {};
@@ -86,14 +86,15 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
           TableName: this.tableName,
           Key: { tenantId: parsed.tenantId },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#tenantId)',
+          ConditionExpression: options.expectedStatus ? 'attribute_exists(#tenantId) AND #status = :expectedStatus' : 'attribute_exists(#tenantId)',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: options.expectedStatus ? { ...values, ':expectedStatus': options.expectedStatus } : values,
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new TenantNotFoundError(parsed.tenantId);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      if (options.expectedStatus && (await this.get(parsed.tenantId))) throw new TenantChangedError(parsed.tenantId);
+      throw new TenantNotFoundError(parsed.tenantId);
     }
   }
 

@@ -13,7 +13,7 @@ export const removeTenant = async (
 ): Promise<void> => {
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) throw new TenantNotFoundError(tenantId);
-  if (tenant.status !== 'disabled') await deps.tenants.save({ ...tenant, status: 'disabled', statusReason: 'being removed' });
+  if (tenant.status !== 'disabled') await deps.tenants.save({ ...tenant, status: 'disabled', statusReason: 'being removed' }, { expectedStatus: tenant.status });
   await deps.secrets.delete(tenantId);
   await deps.snapshots.deleteAll(tenantId);
   await deps.feed.deleteAll(tenantId);

@@ -19,6 +19,6 @@ export const setTenantStatus = async (
     statusReason: action === 'disable' ? 'disabled by support' : null,
     updatedAt: deps.clock.now().toISOString(),
   };
-  await deps.tenants.save(updated);
+  await deps.tenants.save(updated, { expectedStatus: tenant.status });
   return updated;
 };

@@ -85,6 +85,6 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   if (apiKey !== secret?.apiKey || webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) {
     await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
   }
-  await deps.tenants.save(tenant);
+  await deps.tenants.save(tenant, { expectedStatus: current.status });
   return { tenant, access, warnings };
 };

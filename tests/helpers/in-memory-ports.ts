@@ -1,4 +1,4 @@
-import { TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
+import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
 import type { ChangeRecord } from '../../lib/model/change.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
@@ -32,9 +32,10 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     if (this.items.has(tenant.tenantId)) throw new TenantExistsError(tenant.tenantId);
     this.items.set(tenant.tenantId, clone(tenant));
   }
-  async save(tenant: Tenant) {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}) {
     const existing = this.items.get(tenant.tenantId);
     if (!existing) throw new TenantNotFoundError(tenant.tenantId);
+    if (options.expectedStatus && existing.status !== options.expectedStatus) throw new TenantChangedError(tenant.tenantId);
     this.items.set(tenant.tenantId, { ...clone(tenant), lastRun: existing.lastRun });
   }
   async listByStatus(status: Tenant['status'], cursor?: string, limit = 100) {

@@ -7,7 +7,7 @@ import { DynamoDbRunStore } from '../../lib/adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from '../../lib/adapters/dynamodb-snapshot-store.js';
 import { DynamoDbTenantStore } from '../../lib/adapters/dynamodb-tenant-store.js';
 import { SqsJobQueue } from '../../lib/adapters/sqs-job-queue.js';
-import { TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
+import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
 import type { ChangeRecord } from '../../lib/model/change.js';
 import type { FeedAppend } from '../../lib/ports.js';
 import type { Employee } from '../../lib/model/employee.js';
@@ -183,6 +183,21 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(await tenants.get('hooli')).toMatchObject({ status: 'disabled', statusReason: 'disabled by support', lastRun: summary('run-4') });
       await expect(missing).rejects.toBeInstanceOf(TenantNotFoundError);
       await tenants.delete('hooli'); // the table is shared with the paging test below
+    });
+
+    it('saves only while the status is still the one read', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('pied', { status: 'needs-attention', statusReason: 'key rejected' }));
+
+      // Act
+      const stale = tenants.save({ ...tenant('pied'), status: 'active', statusReason: null }, { expectedStatus: 'active' });
+      await tenants.save({ ...tenant('pied'), status: 'disabled', statusReason: 'by support' }, { expectedStatus: 'needs-attention' });
+
+      // Assess
+      await expect(stale).rejects.toBeInstanceOf(TenantChangedError);
+      expect(await tenants.get('pied')).toMatchObject({ status: 'disabled', statusReason: 'by support' });
+      await tenants.delete('pied'); // the table is shared with the paging test below
     });
 
     it('pages through the tenants of one status by the index', async () => {
