@@ -101,22 +101,24 @@ export const collectWarnings = (input: {
 
 /**
  * Each cycle in a manager graph (`manager[i]` is i's manager's index, -1 for none) once, as the
- * indexes along it. Linear: every index is walked once.
+ * indexes along it. Linear, and allocation-free but for the loops found: each walk stamps the
+ * indexes it visits with its start, so meeting its own stamp again means a loop.
  */
 export const findManagerLoops = (manager: Int32Array): number[][] => {
-  const state = new Uint8Array(manager.length); // 0: unseen, 1: on the current path, 2: done
+  const stamp = new Int32Array(manager.length).fill(-1);
   const loops: number[][] = [];
   for (let start = 0; start < manager.length; start += 1) {
-    if (state[start] !== 0 || manager[start] === -1) continue;
-    const path: number[] = [];
+    if (stamp[start] !== -1 || manager[start] === -1) continue;
     let i = start;
-    while (i !== -1 && state[i] === 0) {
-      state[i] = 1;
-      path.push(i);
+    while (i !== -1 && stamp[i] === -1) {
+      stamp[i] = start;
       i = manager[i]!;
     }
-    if (i !== -1 && state[i] === 1) loops.push(path.slice(path.indexOf(i)));
-    for (const k of path) state[k] = 2;
+    if (i !== -1 && stamp[i] === start) {
+      const loop = [i];
+      for (let k = manager[i]!; k !== i; k = manager[k]!) loop.push(k);
+      loops.push(loop);
+    }
   }
   return loops;
 };
