@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errorMessage, ValidationError, WebhookNotPermittedError } from '../errors.js';
 import { DEFAULT_SAFEGUARDS, parseExclusionField, parseSubdomain, tenantIdSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
-import type { Clock, EmployeeSourceFactory, SecretStore, TenantStore } from '../ports.js';
+import type { ChangeFeed, Clock, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 
 export interface RegisterTenantDeps {
@@ -10,6 +10,10 @@ export interface RegisterTenantDeps {
   secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
   clock: Clock;
+  /** To clear what a removed tenant of the same id may have left behind (see below). */
+  snapshots: Pick<SnapshotStore, 'deleteAll'>;
+  feed: Pick<ChangeFeed, 'deleteAll'>;
+  runs: Pick<RunStore, 'deleteAll'>;
 }
 
 export interface RegisterTenantInput {
@@ -107,6 +111,11 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     updatedAt: now,
     lastRun: null,
   };
+  // A tenant removed while one of its syncs was still running may have left snapshot items, feed
+  // records or runs behind: a new tenant starts from nothing (the feed keeps only its seq counter).
+  await deps.snapshots.deleteAll(tenantId);
+  await deps.feed.deleteAll(tenantId);
+  await deps.runs.deleteAll(tenantId);
   // The record first: its conditional create is what makes a tenant id unique, so a lost race can
   // never overwrite another tenant's key. A failed secret write removes the record again.
   await deps.tenants.create(tenant);

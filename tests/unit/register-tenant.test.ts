@@ -1,14 +1,17 @@
 import { BambooHrAuthError, BambooHrUnknownCompanyError, ExclusionFieldNotFoundError, ValidationError, WebhookNotPermittedError } from '../../lib/errors.js';
 import { registerTenant, type RegisterTenantDeps } from '../../lib/use-cases/register-tenant.js';
-import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
+import { aRawRow, aSyncedEntry, anEmployee, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
 
 const setup = async (source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')])) => {
   const tenants = new InMemoryTenantStore();
   const secrets = new InMemorySecretStore();
-  const deps: RegisterTenantDeps = { tenants, secrets, clock: new FixedClock(), employeeSource: () => source };
-  return { deps, tenants, secrets, source };
+  const snapshots = new InMemorySnapshotStore();
+  const feed = new InMemoryChangeFeed();
+  const runs = new InMemoryRunStore();
+  const deps: RegisterTenantDeps = { tenants, secrets, snapshots, feed, runs, clock: new FixedClock(), employeeSource: () => source };
+  return { deps, tenants, secrets, snapshots, source };
 };
 
 describe('registerTenant', () => {
@@ -149,5 +152,17 @@ describe('registerTenant', () => {
 
     // Assess
     await expect(act).rejects.toThrow(/https/);
+  });
+
+  it('starts a new tenant from nothing, whatever a removed tenant of the same id left behind', async () => {
+    // Prepare: a snapshot item written by a sync that outlived its tenant's removal
+    const { deps, snapshots } = await setup();
+    await snapshots.put('acme', [aSyncedEntry(anEmployee('99'))]);
+
+    // Act
+    await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Assess
+    expect((await snapshots.load('acme')).size).toBe(0);
   });
 });
