@@ -15,6 +15,7 @@ import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
 import { DEFAULT_SAFEGUARDS, type Tenant } from '../../lib/model/tenant.js';
+import { aRunRecord } from '../helpers/builders.js';
 import { startEmulators, type Emulators } from '../helpers/emulators.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -73,24 +74,7 @@ const change = (tenantId: string, runId: string, seq: number): ChangeRecord => (
   employee: employee(String(seq)),
 });
 
-const run = (tenantId: string, runId: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
-  tenantId,
-  runId,
-  jobId: `job-${runId}`,
-  kind: 'full',
-  requestedBy: 'schedule',
-  startedAt: NOW.toISOString(),
-  finishedAt: null,
-  status: 'running',
-  counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0 },
-  warnings: [],
-  held: null,
-  error: null,
-  feed: null,
-  employeesSynced: null,
-  bamboohrRequests: null,
-  ...overrides,
-});
+const run = (tenantId: string, runId: string): RunRecord => aRunRecord({ tenantId, runId, jobId: `job-${runId}` });
 
 const summary = (runId: string): NonNullable<Tenant['lastRun']> => ({
   runId,
@@ -309,7 +293,8 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       // Act
       const beforeCommit = await changes.list('feed', 0, 100);
       const written = await changes.readRange('feed', pending.firstSeq, pending.lastSeq);
-      const secondReserve = changes.reserve('feed', 'run-b', 3);
+      // Settled before the commit below: started alongside it, it would race the commit.
+      const secondReserve = await changes.reserve('feed', 'run-b', 3).then((value) => ({ value }), (error: unknown) => ({ error }));
       await changes.commit('feed', pending);
       const page1 = await changes.list('feed', 0, 2);
       const page2 = await changes.list('feed', page1.nextAfter, 2);
@@ -320,7 +305,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(pending).toEqual({ runId: 'run-a', firstSeq: 1, lastSeq: 5 });
       expect(beforeCommit).toEqual({ changes: [], nextAfter: 0 });
       expect(written).toEqual(records.map(append));
-      await expect(secondReserve).rejects.toThrow(/run-a/);
+      expect(secondReserve).toEqual({ error: expect.objectContaining({ message: expect.stringMatching(/run-a/) }) });
       expect(page1.changes.map((c) => c.seq)).toEqual([1, 2]);
       expect(page2.changes.map((c) => c.seq)).toEqual([3, 4]);
       expect(page3.changes).toEqual([records[4]]);
