@@ -1,6 +1,7 @@
 import type { RawEmployeeRow } from '../../lib/bamboohr/raw-schema.js';
 import type { Employee } from '../../lib/model/employee.js';
 import type { SyncJob } from '../../lib/model/job.js';
+import type { RunRecord } from '../../lib/model/run.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
 import { DEFAULT_SAFEGUARDS, type Tenant } from '../../lib/model/tenant.js';
 import type { SourceEmployee } from '../../lib/sync/map-employee.js';
@@ -90,3 +91,23 @@ export const aJob = (overrides: Partial<SyncJob> = {}): SyncJob => {
 /** A snapshot map from entries. */
 export const snapshotOf = (...entries: SnapshotEntry[]): Map<string, SnapshotEntry> =>
   new Map(entries.map((e) => [e.employee.id, e]));
+
+/** A run record as the worker starts it: running, nothing counted yet. */
+export const aRunRecord = (overrides: Partial<RunRecord> = {}): RunRecord => ({
+  tenantId: 'acme',
+  runId: '2026-03-01T12:00:00.000Z-job-1',
+  jobId: 'job-1',
+  kind: 'full',
+  requestedBy: 'schedule',
+  startedAt: '2026-03-01T12:00:00.000Z',
+  finishedAt: null,
+  status: 'running',
+  counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0 },
+  warnings: [],
+  held: null,
+  error: null,
+  feed: null,
+  employeesSynced: null,
+  bamboohrRequests: null,
+  ...overrides,
+});

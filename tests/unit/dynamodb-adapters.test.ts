@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbChangeFeed } from '../../lib/adapters/dynamodb-change-feed.js';
 import { DynamoDbRunStore } from '../../lib/adapters/dynamodb-run-store.js';
-import type { RunRecord } from '../../lib/model/run.js';
+import { aRunRecord } from '../helpers/builders.js';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 const client = new DynamoDBClient({ region: 'us-east-1' });
@@ -11,24 +11,7 @@ const NOW = new Date('2026-03-01T12:00:00.000Z');
 
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
-  tenantId: 'acme',
-  runId: '2026-03-01T12:00:00.000Z-job-1',
-  jobId: 'job-1',
-  kind: 'full',
-  requestedBy: 'schedule',
-  startedAt: NOW.toISOString(),
-  finishedAt: null,
-  status: 'running',
-  counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0 },
-  warnings: [],
-  held: null,
-  error: null,
-  feed: null,
-  employeesSynced: null,
-  bamboohrRequests: null,
-  ...overrides,
-});
+const run = aRunRecord;
 
 describe('DynamoDbRunStore', () => {
   beforeEach(() => {
