@@ -203,6 +203,10 @@ export const planSync = (input: PlanInput): SyncPlan => {
   const updated: ChangeDraft[] = [];
   const deactivated: ChangeDraft[] = [];
   const snapshotWrites: SnapshotEntry[] = [];
+  // The org fields the product gets: derived from the tree when Reports To is visible; otherwise the
+  // last values it was told (none for a newcomer), so that the snapshot always equals what it was told.
+  const managerOf = (i: number): string | null => (orgKnown ? idAt(manager[i]!) : (priors[i]?.employee.managerId ?? null));
+  const reportsOf = (i: number): readonly string[] => (orgKnown ? (reports[i] ?? EMPTY) : (priors[i]?.employee.directReportIds ?? EMPTY));
   const deactivate = (prior: SnapshotEntry, reason: DeactivationReason, employee: Employee, sourceManagerId: string | null) => {
     const changes =
       reason === 'inactive' ? (diffAgainst(prior.employee, employee, employee.managerId, employee.directReportIds, knownSourceFields, orgKnown) ?? {}) : {};
@@ -214,8 +218,8 @@ export const planSync = (input: PlanInput): SyncPlan => {
     const source = sources[i]!;
     const prior = priors[i];
     if (synced[i] === 1) {
-      const managerId = idAt(manager[i]!);
-      const directReportIds = reports[i] ?? EMPTY;
+      const managerId = managerOf(i);
+      const directReportIds = reportsOf(i);
       if (prior?.state === 'synced') {
         const changes = diffAgainst(prior.employee, source, managerId, directReportIds, knownSourceFields, orgKnown);
         if (changes !== null) {
@@ -240,7 +244,10 @@ export const planSync = (input: PlanInput): SyncPlan => {
     } else if (prior?.state === 'synced') {
       // Someone who asked to be left out: the product gets what it already had, nothing new.
       if (source.excluded) deactivate(prior, 'excluded', prior.employee, prior.sourceManagerId);
-      else deactivate(prior, 'inactive', buildEmployee(source, idAt(managerIndexOf(source)), EMPTY), source.sourceManagerId);
+      else {
+        const body = orgKnown ? buildEmployee(source, idAt(managerIndexOf(source)), EMPTY) : buildEmployee(source, prior.employee.managerId, prior.employee.directReportIds);
+        deactivate(prior, 'inactive', body, source.sourceManagerId);
+      }
     }
   }
 

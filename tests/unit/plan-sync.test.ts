@@ -247,3 +247,49 @@ describe('planSync', () => {
     });
   });
 });
+
+describe('planSync: org fields while "Reports To" is hidden (hardening 1)', () => {
+  const orgHidden = new Set<DiffedField>(['managerId', 'directReportIds']);
+
+  it('keeps the last told manager and direct reports in the snapshot and the employee body, and sends them once visible again', () => {
+    // Prepare: M manages A, as told; then Reports To is hidden while A leaves and M changes title
+    const told = snapshotOf(aSyncedEntry(anEmployee('1', { directReportIds: ['2'] })), aSyncedEntry(anEmployee('2', { managerId: '1' })));
+    const hidden = plan({
+      previous: told,
+      pulled: [aSourceEmployee('1', { jobTitle: 'Director' }), aSourceEmployee('2', { status: 'inactive' })],
+      unknownFields: orgHidden,
+    });
+
+    // Act: access comes back, nothing else changed
+    const afterHidden = snapshotOf(...hidden.snapshotWrites);
+    const visible = plan({
+      previous: afterHidden,
+      pulled: [aSourceEmployee('1', { jobTitle: 'Director' }), aSourceEmployee('2', { status: 'inactive', sourceManagerId: '1' })],
+    });
+
+    // Assess: while hidden, the product was told only the title and the departure, with the old org values
+    const update = hidden.changes.find((c) => c.employeeId === '1')!;
+    expect(update.changes).toEqual({ jobTitle: { from: 'Engineer', to: 'Director' } });
+    expect(update.employee).toMatchObject({ managerId: null, directReportIds: ['2'] });
+    expect(afterHidden.get('1')?.employee.directReportIds).toEqual(['2']);
+    expect(hidden.changes.find((c) => c.employeeId === '2')?.employee).toMatchObject({ managerId: '1', directReportIds: [] });
+    // ...and once visible, the org change that happened meanwhile is sent
+    expect(visible.changes.map((c) => [c.employeeId, c.changes])).toEqual([['1', { directReportIds: { from: ['2'], to: [] } }]]);
+  });
+
+  it('creates a new employee with no manager and no reports while the org is hidden, and fills them in later', () => {
+    // Prepare
+    const told = snapshotOf(aSyncedEntry(anEmployee('1')));
+    const hidden = plan({ previous: told, pulled: [aSourceEmployee('1'), aSourceEmployee('2', { sourceManagerId: '1' })], unknownFields: orgHidden });
+
+    // Act
+    const visible = plan({ previous: snapshotOf(aSyncedEntry(anEmployee('1')), ...hidden.snapshotWrites), pulled: [aSourceEmployee('1'), aSourceEmployee('2', { sourceManagerId: '1' })] });
+
+    // Assess
+    expect(hidden.changes.map((c) => [c.type, c.employeeId, c.employee.managerId, c.employee.directReportIds])).toEqual([['created', '2', null, []]]);
+    expect(visible.changes.map((c) => [c.employeeId, c.changes])).toEqual([
+      ['1', { directReportIds: { from: [], to: ['2'] } }],
+      ['2', { managerId: { from: null, to: '1' } }],
+    ]);
+  });
+});
