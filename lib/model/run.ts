@@ -9,6 +9,7 @@ export const WARNING_CODES = [
   'fields-not-visible',
   'duplicate-employee-id',
   'exclusion-unreadable',
+  'exclusion-unknown',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -13,6 +13,11 @@ export type SourceEmployee = Omit<Employee, 'managerId' | 'directReportIds'> & {
   excluded: boolean;
   /** The exclusion checkbox held a value we could not read: the employee is treated as excluded. */
   exclusionUnreadable?: boolean;
+  /**
+   * The row came back without the exclusion checkbox at all (BambooHR drops keys for some users):
+   * nothing may be created or changed from it; the employee stays as the product knows them.
+   */
+  exclusionUnknown?: boolean;
 };
 
 export interface MapOptions {
@@ -55,7 +60,12 @@ export const mapEmployee = (row: RawEmployeeRow, options: MapOptions): SourceEmp
   }
   let excluded = false;
   let exclusionUnreadable = false;
-  if (options.exclusionKey !== null) {
+  let exclusionUnknown = false;
+  if (options.exclusionKey !== null && !Object.hasOwn(row, options.exclusionKey)) {
+    // Fail closed per row: no value at all is not "unticked".
+    excluded = true;
+    exclusionUnknown = true;
+  } else if (options.exclusionKey !== null) {
     const ticked = parseCheckbox(row[options.exclusionKey]);
     // Fail closed: a value we cannot read is treated as ticked.
     excluded = ticked !== false;
@@ -80,5 +90,6 @@ export const mapEmployee = (row: RawEmployeeRow, options: MapOptions): SourceEmp
     sourceManagerId: normaliseId(row.supervisorEId),
     excluded,
     ...(exclusionUnreadable ? { exclusionUnreadable } : {}),
+    ...(exclusionUnknown ? { exclusionUnknown } : {}),
   };
 };

@@ -151,14 +151,21 @@ export const planSync = (input: PlanInput): SyncPlan => {
       sources.push(source);
     } else sources[i] = source;
   };
+  // A row whose exclusion checkbox BambooHR left out stands for the employee as the product knows
+  // them (frozen: no change is derived from it); a newcomer without it is not created.
+  const fromPull = (source: SourceEmployee): SourceEmployee => {
+    const prior = previous.get(source.id);
+    if (!source.exclusionUnknown) return withKnownValues(source, prior, unknownFields);
+    return prior ? { ...fromSnapshot(prior), exclusionUnknown: true } : source;
+  };
   if (input.scope.kind === 'partial') {
     const confirmedDeleted = new Set(input.scope.confirmedDeletedIds);
     for (const [id, entry] of previous) {
       if (!confirmedDeleted.has(id) && (entry.state === 'synced' || entry.reason !== 'deleted')) put(fromSnapshot(entry));
     }
-    for (const source of input.pulled) if (!confirmedDeleted.has(source.id)) put(withKnownValues(source, previous.get(source.id), unknownFields));
+    for (const source of input.pulled) if (!confirmedDeleted.has(source.id)) put(fromPull(source));
   } else {
-    for (const source of input.pulled) put(withKnownValues(source, previous.get(source.id), unknownFields));
+    for (const source of input.pulled) put(fromPull(source));
   }
   const n = sources.length;
   const priors: (SnapshotEntry | undefined)[] = new Array(n);
@@ -169,6 +176,13 @@ export const planSync = (input: PlanInput): SyncPlan => {
   let syncedCount = 0;
   for (let i = 0; i < n; i += 1) {
     const source = sources[i]!;
+    if (source.exclusionUnknown) {
+      if (priors[i]?.state === 'synced') {
+        synced[i] = 1;
+        syncedCount += 1;
+      }
+      continue;
+    }
     if (source.excluded || source.status !== 'active') continue;
     if (source.workEmail !== null || priors[i]?.state === 'synced') {
       synced[i] = 1;
@@ -217,6 +231,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
   for (let i = 0; i < n; i += 1) {
     const source = sources[i]!;
     const prior = priors[i];
+    if (source.exclusionUnknown) continue;
     if (synced[i] === 1) {
       const managerId = managerOf(i);
       const directReportIds = reportsOf(i);

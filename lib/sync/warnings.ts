@@ -30,6 +30,7 @@ export const collectWarnings = (input: {
 
   const missingEmail: string[] = [];
   const unreadableExclusion: string[] = [];
+  const unknownExclusion: string[] = [];
   const unsyncedManagers: string[] = [];
   // First holder of each email; lists only for emails that turn out to be shared.
   const firstWithEmail = new Map<string, string>();
@@ -37,6 +38,10 @@ export const collectWarnings = (input: {
   for (let i = 0; i < sources.length; i += 1) {
     const source = sources[i]!;
     if (source.exclusionUnreadable) unreadableExclusion.push(source.id);
+    if (source.exclusionUnknown) {
+      unknownExclusion.push(source.id);
+      continue;
+    }
     if (synced[i] !== 1) {
       if (!source.excluded && source.status === 'active' && source.workEmail === null) missingEmail.push(source.id);
       continue;
@@ -68,6 +73,16 @@ export const collectWarnings = (input: {
       message: `${unreadableExclusion.length} employee(s) have an exclusion checkbox value that could not be read; they are treated as excluded. Check the field's values in BambooHR.`,
       employeeIds: capped(unreadableExclusion),
       count: unreadableExclusion.length,
+    });
+  }
+  if (unknownExclusion.length > 0) {
+    warnings.push({
+      code: 'exclusion-unknown',
+      message:
+        `${unknownExclusion.length} employee(s) came back from BambooHR without the exclusion checkbox, so nothing about them was created or changed ` +
+        `(they stay as the product knows them). Check that the integration user can see the checkbox for everyone, then sync again.`,
+      employeeIds: capped(unknownExclusion),
+      count: unknownExclusion.length,
     });
   }
   if (shared.size > 0) {

@@ -4,12 +4,13 @@ import { aJob, aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { aSyncHarness } from '../helpers/sync-harness.js';
 
+/** Every row carries the exclusion checkbox (unticked), as BambooHR answers a key that can see it. */
 const company = () =>
   new FakeEmployeeSource([
-    aRawRow('1'),
-    aRawRow('2', { supervisorEId: '1' }),
-    aRawRow('3', { supervisorEId: '1' }),
-    aRawRow('4', { status: 'Inactive' }),
+    aRawRow('1', { '4501': '0' }),
+    aRawRow('2', { supervisorEId: '1', '4501': '0' }),
+    aRawRow('3', { supervisorEId: '1', '4501': '0' }),
+    aRawRow('4', { status: 'Inactive', '4501': '0' }),
   ]);
 
 describe('syncTenant', () => {
@@ -388,5 +389,24 @@ describe('syncTenant', () => {
     // Assess
     expect(result.outcome).toBe('succeeded');
     expect(await h.tenants.get('acme')).toMatchObject({ status: 'disabled', lastRun: { status: 'succeeded' } });
+  });
+
+  it('never creates or updates anyone from a row without the exclusion checkbox, and warns (hardening 3)', async () => {
+    // Prepare: BambooHR drops the checkbox from some rows (a known bug class for non-admin users)
+    const h = await aSyncHarness({ exclusionField: 'skip_elevo_sync', exclusionFieldId: '4501' }, company());
+    await syncTenant(h.deps, aJob());
+    h.source.set(aRawRow('3', { supervisorEId: '1', jobTitle: 'Changed without the box' }));
+    h.source.set(aRawRow('5', { supervisorEId: '1' }));
+    h.source.set(aRawRow('2', { supervisorEId: '1', '4501': '0', jobTitle: 'Lead' }));
+
+    // Act
+    const result = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess: 3 stays as the product knows it (neither updated nor deactivated), 5 is not created
+    expect(result.outcome).toBe('succeeded');
+    expect((await h.feed.list('acme', 3, 10)).changes.map((c) => [c.type, c.employeeId, Object.keys(c.changes)])).toEqual([['updated', '2', ['jobTitle']]]);
+    expect((await h.snapshots.load('acme')).get('3')).toMatchObject({ state: 'synced', employee: { jobTitle: 'Engineer', managerId: '1' } });
+    expect((await h.snapshots.load('acme')).has('5')).toBe(false);
+    expect(result.run!.warnings).toContainEqual(expect.objectContaining({ code: 'exclusion-unknown', employeeIds: ['3', '5'], count: 2 }));
   });
 });
