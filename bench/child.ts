@@ -198,7 +198,7 @@ const runFloor = async (task: Extract<ChildTask, { kind: 'floor' }>): Promise<Fl
     const secret = await base.secrets.get(task.tenantId);
     if (!tenant || !secret) throw new Error(`Floor: tenant '${task.tenantId}' or its secret is missing.`);
     const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
-    const { plan } = await pullAndPlan({ tenant, job: task.job, source, snapshots: base.snapshots, incrementalSince: null });
+    const { plan } = await pullAndPlan({ tenant, job: task.job, approval: null, source, snapshots: base.snapshots, incrementalSince: null });
     planned = plan.outcome === 'apply' ? { changes: plan.changes, snapshotWrites: plan.snapshotWrites } : { changes: [], snapshotWrites: [] };
     await writeFile(task.planFile, JSON.stringify(planned));
   }
@@ -304,7 +304,7 @@ const runDiff = async (task: Extract<ChildTask, { kind: 'diff' }>): Promise<Diff
     return row;
   };
   const options = { subdomain: 'diff', exclusionKey: EXCLUSION.id };
-  const common = { scope: { kind: 'full' } as const, unknownFields: new Set<never>(), safeguards: DEFAULT_SAFEGUARDS, allowDeactivations: false };
+  const common = { scope: { kind: 'full' } as const, unknownFields: new Set<never>(), safeguards: DEFAULT_SAFEGUARDS, approval: null };
   const first = planSync({ previous: new Map(), pulled: employees.map((e) => mapEmployee(toRow(e), options)), ...common });
   const previous = new Map(first.snapshotWrites.map((entry) => [entry.employee.id, entry]));
   const mix = planChangeMix(employees, task.changedPct, task.seed + 1);

@@ -15,7 +15,10 @@ import { updateTenant } from './use-cases/update-tenant.js';
 
 type Deps = Omit<ServiceDeps, 'clients' | 'stats'> & { log: Log };
 export type Routes = Record<string, Handler>;
-type Handler = (deps: Deps, request: { params: Record<string, string>; query: Record<string, string | undefined>; body: unknown }) => Promise<HttpResponse>;
+type Handler = (
+  deps: Deps,
+  request: { params: Record<string, string>; query: Record<string, string | undefined>; body: unknown; actor: string | null },
+) => Promise<HttpResponse>;
 
 const exclusion = z.union([z.string().max(100), z.boolean(), z.null()]).optional();
 const registerBody = z.strictObject({
@@ -35,8 +38,12 @@ const updateBody = z.strictObject({
   createWebhookUrl: z.string().optional(),
   safeguards: safeguardSettingsSchema.partial().optional(),
   status: z.enum(['active', 'disabled']).optional(),
+  /** Yes to turning exclusion off while people have opted out. */
+  confirm: z.boolean().optional(),
 });
-const syncBody = z.strictObject({ dryRun: z.boolean().optional(), allowDeactivations: z.boolean().optional() }).default({});
+const syncBody = z
+  .strictObject({ dryRun: z.boolean().optional(), allowDeactivations: z.boolean().optional(), heldRunId: z.string().min(1).max(200).optional() })
+  .default({});
 const int = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
 
 const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: string }) =>
@@ -56,11 +63,13 @@ export const ADMIN_ROUTES: Routes = {
   },
   'GET /tenants/{tenantId}': async (deps, { params }) => json(200, await showTenant(deps, params.tenantId!)),
   'PATCH /tenants/{tenantId}': async (deps, { params, body }) => {
-    const { status, ...b } = updateBody.parse(body);
+    const { status, confirm, ...b } = updateBody.parse(body);
     const webhook = webhookOf(b);
     const { webhookPrivateKey: _w, createWebhookUrl: _c, ...rest } = b;
     const hasConfig = Object.keys(rest).length > 0 || webhook !== undefined;
-    const result = hasConfig ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}) }) : null;
+    const result = hasConfig
+      ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}), ...(confirm !== undefined ? { confirm } : {}) })
+      : null;
     const tenant = status ? await setTenantStatus(deps, params.tenantId!, status === 'disabled' ? 'disable' : 'enable') : (result?.tenant ?? (await showTenant(deps, params.tenantId!)).tenant);
     return json(200, { tenant: toTenantView(tenant), access: result?.access ?? null, warnings: result?.warnings ?? [] });
   },
@@ -68,11 +77,15 @@ export const ADMIN_ROUTES: Routes = {
     await removeTenant(deps, params.tenantId!);
     return json(200, { removed: params.tenantId });
   },
-  'POST /tenants/{tenantId}/syncs': async (deps, { params, body }) => {
+  'POST /tenants/{tenantId}/syncs': async (deps, { params, body, actor }) => {
     const b = syncBody.parse(body ?? {});
     if (b.dryRun) return json(200, { preview: await previewSync(deps, params.tenantId!, { allowDeactivations: b.allowDeactivations ?? false }) });
-    const { jobId, runId } = await requestSync(deps, params.tenantId!, { allowDeactivations: b.allowDeactivations ?? false });
-    return json(202, { jobId, runId });
+    const { jobId, runId, approved } = await requestSync(deps, params.tenantId!, {
+      allowDeactivations: b.allowDeactivations ?? false,
+      ...(b.heldRunId ? { heldRunId: b.heldRunId } : {}),
+      ...(actor ? { actor } : {}),
+    });
+    return json(202, { jobId, runId, approved });
   },
   'GET /tenants/{tenantId}/runs': async (deps, { params, query }) => json(200, { runs: await listRuns(deps, params.tenantId!, int(query.limit) ?? 20) }),
   'GET /tenants/{tenantId}/runs/{runId}': async (deps, { params }) => {
@@ -92,6 +105,12 @@ export const FEED_ROUTES: Routes = {
     const limit = int(query.limit);
     return json(200, await listEmployees(deps, params.tenantId!, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(limit !== undefined ? { limit } : {}) }));
   },
+};
+
+/** Who calls: the IAM principal that signed the request in AWS; `local` behind the local stack's token. */
+const actorOf = (event: HttpApiEvent, adminToken: string | undefined): string | null => {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } } | undefined)?.authorizer?.iam?.userArn;
+  return iam ?? (adminToken !== undefined ? 'local' : null);
 };
 
 const bearerMatches = (header: string | undefined, token: string): boolean => {
@@ -127,7 +146,7 @@ export const routeRequest = async (
       }
     }
     const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]));
-    return await route(deps, { params, query: event.queryStringParameters ?? {}, body });
+    return await route(deps, { params, query: event.queryStringParameters ?? {}, body, actor: actorOf(event, adminToken) });
   } catch (error) {
     const { status, body } = toApiError(error, deps.log);
     return json(status, body);

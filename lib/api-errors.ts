@@ -6,6 +6,7 @@ import {
   BambooHrResponseError,
   BambooHrUnavailableError,
   BambooHrUnknownCompanyError,
+  ConfirmationRequiredError,
   ExclusionFieldNotFoundError,
   RequiredFieldsNotVisibleError,
   SecretMissingError,
@@ -28,7 +29,9 @@ export const toApiError = (error: unknown, log?: Log): ApiError => {
   if (error instanceof z.ZodError) return of(400, 'invalid-input', z.prettifyError(error).slice(0, 1000));
   if (error instanceof ValidationError) return of(400, error.code, error.message);
   if (error instanceof TenantNotFoundError) return of(404, error.code, error.message);
-  if (error instanceof TenantExistsError || error instanceof TenantChangedError) return of(409, error.code, error.message);
+  if (error instanceof TenantExistsError || error instanceof TenantChangedError || error instanceof ConfirmationRequiredError) {
+    return of(409, error.code, error.message);
+  }
   if (
     error instanceof BambooHrAuthError ||
     error instanceof BambooHrDataError ||

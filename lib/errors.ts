@@ -128,11 +128,20 @@ export class ExclusionFieldNotFoundError extends SyncError {
   ) {
     super(
       `The exclusion field '${fieldName}' cannot be found or read in BambooHR '${subdomain}', so nobody is synced ` +
-        `(people who asked to be left out must never be sent). Ask the customer to create the checkbox field ` +
-        `'${fieldName}' and grant the integration user access to it, or ` +
-        (tenantId ? `run: bamboohr-sync tenant update ${tenantId} --exclusion-field <name> | --no-exclusion` : 'register the tenant with the right field name (or without exclusion)'),
+        `(people who asked to be left out must never be sent). Ask the customer to restore the checkbox field '${fieldName}' ` +
+        `and the integration user's access to it` +
+        (tenantId
+          ? `, then run: bamboohr-sync sync ${tenantId} --wait. If the customer renamed the field: bamboohr-sync tenant update ${tenantId} --exclusion-field <new name>. ` +
+            `Turning exclusion off (tenant update ${tenantId} --no-exclusion --yes) sends everyone who opted out.`
+          : `, or register the tenant with the field's right name. Registering without exclusion sends everyone who opted out.`),
     );
   }
+}
+
+/** A change that would send people who asked not to be sent (or is otherwise drastic) needs a yes. */
+export class ConfirmationRequiredError extends SyncError {
+  readonly code = 'confirmation-required';
+  readonly retryable = false;
 }
 
 export class RequiredFieldsNotVisibleError extends SyncError {

@@ -27,6 +27,8 @@ export interface CommandContext {
   deps(): Promise<CliDeps>;
   /** `local stack` or `stage prod (eu-west-1)`. */
   targetLabel(): Promise<string>;
+  /** Who runs the command, for approvals and the activity log: `local`, or the AWS principal with --stage. */
+  actor(): Promise<string>;
   sleep(ms: number): Promise<void>;
   now(): number;
   /** A command to suggest, for the same target: `bamboohr-sync sync acme --dry-run [--stage S]`. */

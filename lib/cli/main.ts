@@ -271,6 +271,7 @@ export const main = async (argv: readonly string[], io: CliIo = processIo(), opt
       io,
       deps: async () => (await open()).deps,
       targetLabel: async () => (await open()).label,
+      actor: async () => (await open()).actor(),
       suggest: (command) => `${PROGRAM} ${command}${suffix}`,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       now: options.now ?? Date.now,

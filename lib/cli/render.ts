@@ -53,12 +53,18 @@ export const COUNTS_KEY = '+created ~updated -deactivated ↺reactivated';
 export const COUNTS_LEGEND = `Changes: ${COUNTS_KEY}.`;
 
 export const heldLines = (held: HeldRun, allowCommand: string): string[] => [
-  `Held by the safeguard: it would deactivate ${held.wouldDeactivate} of ${held.syncedBefore} synced employees ` +
-    `(the limit is more than ${held.thresholdPct}% and more than ${held.thresholdMin}).`,
+  `Held by the safeguard: it would deactivate ${held.wouldDeactivate}${held.wouldReactivate ? ` and reactivate ${held.wouldReactivate}` : ''} ` +
+    `of ${held.syncedBefore} synced employees (the limit is more than ${held.thresholdPct}% and more than ${held.thresholdMin}, for departures and returns each).`,
   ...(held.sample.length > 0
-    ? ['Some of them:', ...table(['EMPLOYEE', 'NAME', 'REASON'], held.sample.map((s) => [s.employeeId, s.name, s.reason])).map((l) => `  ${l}`)]
+    ? [
+        'Some of them:',
+        ...table(
+          ['EMPLOYEE', 'NAME', 'CHANGE', 'REASON'],
+          held.sample.map((s) => [s.employeeId, s.name, s.type, s.reason]),
+        ).map((l) => `  ${l}`),
+      ]
     : []),
-  `If that is right (e.g. a real reorganisation), apply it with: ${allowCommand}`,
+  `If that is right (e.g. a real reorganisation), apply exactly this run with: ${allowCommand}`,
 ];
 
 const name = (c: Pick<ChangeDraft, 'employee'>) =>

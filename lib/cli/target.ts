@@ -24,6 +24,8 @@ export type CliDeps = Omit<ServiceDeps, 'clients' | 'stats'> & { log: Log; deadL
 
 export interface Target {
   label: string;
+  /** Who acts through this target: `local`, or the caller's AWS identity. */
+  actor(): Promise<string>;
   deps: CliDeps;
   close(): void;
 }
@@ -96,6 +98,7 @@ const openLocal = (options: TargetOptions): Target => {
   const deps = createServiceDeps(config, { clients });
   return {
     label: `local stack (${info.simulator ? 'BambooHR simulator' : info.bamboohrApiBase})`,
+    actor: async () => 'local',
     deps: {
       ...withoutInternals(deps),
       log: options.log,
@@ -114,6 +117,7 @@ const openStage = (stage: string, options: TargetOptions): Target => {
   const deps = createServiceDeps(config, { clients });
   return {
     label: `stage ${config.stage} (${config.region})`,
+    actor: async () => options.env.AWS_PROFILE ? `aws-profile:${options.env.AWS_PROFILE}` : `user:${options.env.USER ?? 'unknown'}`,
     deps: { ...withoutInternals(deps), queue: queues.queue, log: options.log, deadLetters: queues.deadLetters },
     close: () => destroy(clients),
   };

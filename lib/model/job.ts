@@ -15,8 +15,20 @@ export const syncJobSchema = z
     deletedEmployeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
     requestedAt: z.iso.datetime(),
     requestedBy: z.enum(['schedule', 'webhook', 'support']),
-    /** Support's explicit go-ahead for a run that the deactivation safeguard would hold. */
+    /**
+     * Before approvals were bound to a held run: a bare go-ahead. Still accepted in a body (old jobs
+     * may be queued or dead-lettered), never acted on: such a run is judged by the safeguard again.
+     */
     allowDeactivations: z.boolean().optional(),
+    /** Support's go-ahead for exactly the departures and returns of one held run (see evaluateSafeguard). */
+    approval: z
+      .object({
+        heldRunId: z.string().min(1).max(200),
+        fingerprint: z.string().regex(/^[0-9a-f]{32}$/),
+        /** Who approved: the IAM principal in AWS, `local` on the local stack. */
+        approvedBy: z.string().max(300).optional(),
+      })
+      .optional(),
   })
   .refine((job) => job.kind !== 'employees' || (job.employeeIds?.length ?? 0) + (job.deletedEmployeeIds?.length ?? 0) > 0, {
     message: "an 'employees' job names at least one employee id",

@@ -10,6 +10,7 @@ export const WARNING_CODES = [
   'duplicate-employee-id',
   'exclusion-unreadable',
   'exclusion-unknown',
+  'approval-not-applied',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
@@ -37,11 +38,22 @@ export const ZERO_COUNTS: ChangeCounts = { created: 0, updated: 0, deactivated: 
 
 export const heldRunSchema = z.object({
   wouldDeactivate: z.number().int(),
+  /** People who would come back (e.g. everyone who opted out, once exclusion is turned off). */
+  wouldReactivate: z.number().int().default(0),
   syncedBefore: z.number().int(),
   thresholdPct: z.number(),
   thresholdMin: z.number().int(),
-  /** Some of the employees who would be deactivated (capped). */
-  sample: z.array(z.object({ employeeId: z.string(), name: z.string().nullable(), reason: z.string().nullable() })),
+  /** Some of the employees who would be deactivated, then reactivated (capped). */
+  sample: z.array(
+    z.object({
+      employeeId: z.string(),
+      name: z.string().nullable(),
+      reason: z.string().nullable(),
+      type: z.enum(['deactivated', 'reactivated']).default('deactivated'),
+    }),
+  ),
+  /** Identifies exactly this set of departures and returns: what an approval of this run binds to. */
+  fingerprint: z.string().optional(),
 });
 export type HeldRun = z.infer<typeof heldRunSchema>;
 

@@ -4,7 +4,7 @@ import { ZERO_COUNTS, type ChangeCounts, type HeldRun, type Warning } from '../m
 import type { SnapshotEntry } from '../model/snapshot.js';
 import type { SafeguardSettings } from '../model/tenant.js';
 import type { SourceEmployee } from './map-employee.js';
-import { evaluateDeactivations } from './safeguards.js';
+import { evaluateSafeguard, type SafeguardApproval } from './safeguards.js';
 import { collectWarnings } from './warnings.js';
 
 /** What the pull covered: the whole company, or some employees (webhook or incremental). */
@@ -23,11 +23,12 @@ export interface PlanInput {
   /** Fields the key could not see in this pull: unknown, never cleared, never diffed. */
   unknownFields: ReadonlySet<DiffedField>;
   safeguards: SafeguardSettings;
-  allowDeactivations: boolean;
+  /** Support's approval of a held run (only exactly its set passes), or null. */
+  approval: SafeguardApproval | null;
 }
 
 export interface SyncPlan {
-  /** `held`: the deactivation safeguard stopped the run; nothing may be applied. */
+  /** `held`: the safeguard stopped the run (too many departures or returns); nothing may be applied. */
   outcome: 'apply' | 'held';
   /** Ordered: created and reactivated (managers before their reports), then updated, then deactivated. */
   changes: ChangeDraft[];
@@ -308,11 +309,12 @@ export const planSync = (input: PlanInput): SyncPlan => {
     updated: updated.length,
     deactivated: deactivated.length,
   };
-  const held = evaluateDeactivations({
-    deactivations: deactivated,
+  const held = evaluateSafeguard({
+    departures: deactivated,
+    returns: reactivated,
     syncedBefore,
     settings: input.safeguards,
-    allowed: input.allowDeactivations,
+    approval: input.approval,
   });
   const warnings = collectWarnings({ sources, synced, manager, unknownFields });
 

@@ -2,7 +2,7 @@ import { SecretMissingError, TenantNotFoundError } from '../errors.js';
 import type { ChangeDraft } from '../model/change.js';
 import type { ChangeCounts, HeldRun, Warning } from '../model/run.js';
 import type { ChangeFeed, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
-import { evaluateDeactivations } from '../sync/safeguards.js';
+import { evaluateSafeguard } from '../sync/safeguards.js';
 import { pullAndPlan } from './pull-and-plan.js';
 
 export interface SyncPreview {
@@ -56,17 +56,19 @@ export const previewSync = async (
   // safeguard what a real run would do.
   const { plan, pulledCount } = await pullAndPlan({
     tenant,
-    job: { kind: 'full', allowDeactivations: true },
+    job: { kind: 'full' },
+    approval: { kind: 'all' },
     source,
     snapshots,
     incrementalSince: null,
   });
   const { created, reactivated, deactivated } = plan.counts;
-  const held = evaluateDeactivations({
-    deactivations: plan.changes.filter((c) => c.type === 'deactivated'),
+  const held = evaluateSafeguard({
+    departures: plan.changes.filter((c) => c.type === 'deactivated'),
+    returns: plan.changes.filter((c) => c.type === 'reactivated'),
     syncedBefore: plan.employeesSynced - created - reactivated + deactivated,
     settings: tenant.safeguards,
-    allowed: options.allowDeactivations ?? false,
+    approval: options.allowDeactivations ? { kind: 'all' } : null,
   });
   const limit = options.limit ?? 50;
   return {

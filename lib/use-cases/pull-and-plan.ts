@@ -7,11 +7,13 @@ import type { Tenant } from '../model/tenant.js';
 import type { EmployeeSource, SnapshotStore } from '../ports.js';
 import { mapEmployee, type SourceEmployee } from '../sync/map-employee.js';
 import { planSync, type PullScope, type SyncPlan } from '../sync/plan-sync.js';
-import { assertPullUsable } from '../sync/safeguards.js';
+import { assertPullUsable, type SafeguardApproval } from '../sync/safeguards.js';
 
 export interface PullAndPlanInput {
   tenant: Tenant;
-  job: Pick<SyncJob, 'kind' | 'employeeIds' | 'deletedEmployeeIds' | 'allowDeactivations'>;
+  job: Pick<SyncJob, 'kind' | 'employeeIds' | 'deletedEmployeeIds'>;
+  /** Support's approval of a held run, already checked for age by the caller; null otherwise. */
+  approval: SafeguardApproval | null;
   source: EmployeeSource;
   snapshots: SnapshotStore;
   /** For incremental jobs: the start of the last successful full or incremental run. */
@@ -92,7 +94,7 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
     scope,
     unknownFields,
     safeguards: tenant.safeguards,
-    allowDeactivations: job.allowDeactivations ?? false,
+    approval: input.approval,
   });
   if (duplicateWarning) plan.warnings.push(duplicateWarning);
   return { plan, kind, pulledCount: pulled.length };

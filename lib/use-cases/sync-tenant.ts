@@ -1,7 +1,8 @@
 import { BambooHrAuthError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
 import type { ChangeDraft } from '../model/change.js';
 import type { SyncJob } from '../model/job.js';
-import { ZERO_COUNTS, type RunRecord } from '../model/run.js';
+import { ZERO_COUNTS, type RunRecord, type Warning } from '../model/run.js';
+import type { SafeguardApproval } from '../sync/safeguards.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
 import type { Tenant } from '../model/tenant.js';
 import type { Log } from '../logging.js';
@@ -89,7 +90,8 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     await repairPendingAppend(deps, tenant.tenantId);
 
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
-    const pull = () => pullAndPlan({ tenant, job, source, snapshots: deps.snapshots, incrementalSince: since });
+    const approval = approvalOf(job, deps.clock.now());
+    const pull = () => pullAndPlan({ tenant, job, approval: approval.approval, source, snapshots: deps.snapshots, incrementalSince: since });
     try {
       const { plan, kind } = await pull().catch(async (error: unknown) => {
         // A refused key may be a cached one that support has just replaced: read it again, uncached.
@@ -107,6 +109,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
       if (plan.outcome === 'held') {
         run.status = 'held';
         run.held = plan.held;
+        if (job.approval || job.allowDeactivations) run.warnings = [...run.warnings, approvalNotApplied(job, approval.expired)];
       } else {
         run.feed = await applyPlan(deps, tenant.tenantId, runId, plan.changes, plan.snapshotWrites);
         run.status = 'succeeded';
@@ -132,6 +135,24 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
   return { outcome: run.status as 'succeeded' | 'held' | 'failed', run };
 };
+
+/** How long support's approval of a held run stays good: a job redriven days later is judged again. */
+export const APPROVAL_TTL_MS = 24 * 3_600_000;
+
+const approvalOf = (job: SyncJob, now: Date): { approval: SafeguardApproval | null; expired: boolean } => {
+  if (!job.approval) return { approval: null, expired: false };
+  const expired = now.getTime() - Date.parse(job.requestedAt) > APPROVAL_TTL_MS;
+  return { approval: expired ? null : { kind: 'fingerprint', fingerprint: job.approval.fingerprint }, expired };
+};
+
+const approvalNotApplied = (job: SyncJob, expired: boolean): Warning => ({
+  code: 'approval-not-applied',
+  message: !job.approval
+    ? 'This job carried a go-ahead not bound to a held run (an old or redriven job), so the safeguard judged the run again. Review it, then allow it with: bamboohr-sync sync <tenantId> --allow-deactivations'
+    : expired
+      ? `The approval of held run '${job.approval.heldRunId}' is older than 24 h, so the safeguard judged the run again. Review it, then allow it again if it is right.`
+      : `The approval of held run '${job.approval.heldRunId}' covered other departures or returns than this run would make (BambooHR's data changed since), so it was held again. Review it, then allow it if it is right.`,
+});
 
 /** Thrown for a failed run that the queue should try again; carries the recorded run. */
 export class RetryLaterError extends Error {

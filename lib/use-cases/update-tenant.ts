@@ -1,7 +1,9 @@
-import { TenantNotFoundError, ValidationError, WebhookNotPermittedError, errorMessage } from '../errors.js';
+import { resolveField } from '../bamboohr/resolve-field.js';
+import { ConfirmationRequiredError, TenantNotFoundError, ValidationError, WebhookNotPermittedError, errorMessage } from '../errors.js';
+import { parseCheckbox } from '../sync/checkbox.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
-import type { Clock, EmployeeSourceFactory, SecretStore, TenantStore } from '../ports.js';
+import type { Clock, EmployeeSource, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import { parseApiKey, parseWebhookUrl } from './register-tenant.js';
 
@@ -10,6 +12,8 @@ export interface UpdateTenantDeps {
   secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
   clock: Clock;
+  /** To count, when exclusion is turned off, the people who opted out after being synced. */
+  snapshots: Pick<SnapshotStore, 'load'>;
 }
 
 export interface UpdateTenantInput {
@@ -20,6 +24,8 @@ export interface UpdateTenantInput {
   /** A pasted private key, a URL to create the webhook at, or null to remove the webhook key. */
   webhook?: { privateKey: string } | { createAtUrl: string } | null;
   safeguards?: Partial<SafeguardSettings>;
+  /** Yes to a drastic change: turning exclusion off while people have opted out. */
+  confirm?: boolean;
 }
 
 export interface UpdateTenantResult {
@@ -55,6 +61,9 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
 
   const touchesBambooHr = input.subdomain !== undefined || input.apiKey !== undefined || input.exclusionField !== undefined || webhookUrl !== null;
   const source = deps.employeeSource({ tenantId, subdomain, apiKey });
+  if (current.exclusionField !== null && exclusionField === null && input.confirm !== true) {
+    await refuseToSendOptedOut(deps, current, source);
+  }
   const access = touchesBambooHr ? await checkBambooHrAccess(source, { subdomain, tenantId, exclusionField }) : null;
   const warnings = [...(access?.warnings ?? [])];
 
@@ -87,4 +96,40 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   }
   await deps.tenants.save(tenant, { expectedStatus: current.status });
   return { tenant, access, warnings };
+};
+
+/**
+ * Turning exclusion off sends everyone who ticked the box: it needs a yes, after saying how many. The
+ * count comes from BambooHR (active people with a work email and the box ticked) while the field can
+ * be read; otherwise from the snapshot (those who left the product by ticking it: a lower bound).
+ */
+const refuseToSendOptedOut = async (deps: Pick<UpdateTenantDeps, 'snapshots'>, tenant: Tenant, source: EmployeeSource): Promise<void> => {
+  const field = tenant.exclusionField!;
+  const fromBambooHr = async (): Promise<number | null> => {
+    const id = tenant.exclusionFieldId ?? resolveField(await source.listFields(), field)?.id ?? null;
+    if (id === null) return null;
+    const report = await source.fetchReport({ fields: ['status', 'workEmail', id] });
+    if (report.missingFields.includes(id)) return null;
+    return report.employees.filter((row) => String(row.status).toLowerCase() === 'active' && String(row.workEmail ?? '').trim() !== '' && parseCheckbox(row[id]) !== false)
+      .length;
+  };
+  const counted = await fromBambooHr();
+  const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
+  let what: string;
+  if (counted !== null) {
+    if (counted === 0) return;
+    what = `would send ${people(counted)} who opted out (their '${field}' box is ticked in BambooHR) to the product`;
+  } else {
+    let excluded = 0;
+    for (const entry of (await deps.snapshots.load(tenant.tenantId)).values()) if (entry.state === 'deactivated' && entry.reason === 'excluded') excluded += 1;
+    what =
+      excluded > 0
+        ? `would send at least ${people(excluded)} who opted out (more may have ticked '${field}' before their first sync; the field cannot be read now)`
+        : `could send people who opted out: '${field}' cannot be read, so how many ticked it is unknown`;
+  }
+  throw new ConfirmationRequiredError(
+    `Turning exclusion off for '${tenant.tenantId}' ${what}. If the field disappeared or is hidden, ask the customer to restore it and the ` +
+      `integration user's access instead. If the customer really wants everyone synced, repeat with --yes (API: "confirm": true); ` +
+      `a mass return is still held by the safeguard until allowed.`,
+  );
 };

@@ -45,7 +45,7 @@ const setup = () => {
   const options: MainOptions = {
     openTarget: async () => {
       opened += 1;
-      return { label: 'test', deps: deps as unknown as CliDeps, close: () => undefined };
+      return { label: 'test', actor: async () => 'test-operator', deps: deps as unknown as CliDeps, close: () => undefined };
     },
     sleep: async () => undefined,
     now: () => Date.parse('2026-11-25T10:05:00.000Z'),
@@ -211,7 +211,7 @@ describe('the CLI (in process)', () => {
           status,
           counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0 },
           warnings: [],
-          held: status === 'held' ? { wouldDeactivate: 9, syncedBefore: 10, thresholdPct: 20, thresholdMin: 5, sample: [{ employeeId: '7', name: 'Ann Lee', reason: 'inactive' }] } : null,
+          held: status === 'held' ? { wouldDeactivate: 9, wouldReactivate: 0, syncedBefore: 10, thresholdPct: 20, thresholdMin: 5, fingerprint: 'f'.repeat(32), sample: [{ employeeId: '7', name: 'Ann Lee', reason: 'inactive', type: 'deactivated' }] } : null,
           error: status === 'failed' ? { code: 'bamboohr-key-rejected', message: 'BambooHR rejected the API key.', retryable: false } : null,
           feed: null,
           employeesSynced: 10,

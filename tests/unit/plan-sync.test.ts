@@ -10,7 +10,7 @@ const plan = (overrides: Partial<PlanInput>) =>
     scope: { kind: 'full' },
     unknownFields: new Set(),
     safeguards: { ...DEFAULT_SAFEGUARDS },
-    allowDeactivations: false,
+    approval: null,
     ...overrides,
   });
 
@@ -227,11 +227,50 @@ describe('planSync', () => {
       const pulled = Array.from({ length: 23 }, (_, i) => aSourceEmployee(String(i + 1)));
 
       // Act
-      const result = plan({ previous: tenSynced(), pulled, allowDeactivations: true });
+      const result = plan({ previous: tenSynced(), pulled, approval: { kind: 'all' } });
 
       // Assess
       expect(result.outcome).toBe('apply');
       expect(result.changes).toHaveLength(7);
+    });
+
+    it('holds a mass reactivation by the same thresholds: people who opted out come back only when allowed (hardening 4)', () => {
+      // Prepare: 20 synced, 10 excluded who are no longer excluded (e.g. exclusion was turned off)
+      const previous = snapshotOf(
+        ...Array.from({ length: 20 }, (_, i) => aSyncedEntry(anEmployee(String(i + 1)))),
+        ...Array.from({ length: 10 }, (_, i) => ({ ...aSyncedEntry(anEmployee(String(i + 21))), state: 'deactivated' as const, reason: 'excluded' as const })),
+      );
+      const pulled = Array.from({ length: 30 }, (_, i) => aSourceEmployee(String(i + 1)));
+
+      // Act
+      const held = plan({ previous, pulled });
+      const approved = plan({ previous, pulled, approval: { kind: 'fingerprint', fingerprint: held.held!.fingerprint! } });
+
+      // Assess
+      expect(held.outcome).toBe('held');
+      expect(held.changes).toEqual([]);
+      expect(held.held).toMatchObject({ wouldDeactivate: 0, wouldReactivate: 10, syncedBefore: 20 });
+      expect(held.held!.sample[0]).toMatchObject({ employeeId: '21', type: 'reactivated' });
+      expect(approved.outcome).toBe('apply');
+      expect(approved.counts.reactivated).toBe(10);
+    });
+
+    it('applies an approval only to exactly what was held, and holds again when the set changed (hardening 5)', () => {
+      // Prepare
+      const pulled = Array.from({ length: 23 }, (_, i) => aSourceEmployee(String(i + 1)));
+      const held = plan({ previous: tenSynced(), pulled });
+      const fingerprint = held.held!.fingerprint!;
+
+      // Act: one more person left since the hold
+      const changed = plan({ previous: tenSynced(), pulled: pulled.slice(0, 22), approval: { kind: 'fingerprint', fingerprint } });
+      const same = plan({ previous: tenSynced(), pulled, approval: { kind: 'fingerprint', fingerprint } });
+
+      // Assess
+      expect(changed.outcome).toBe('held');
+      expect(changed.held).toMatchObject({ wouldDeactivate: 8 });
+      expect(changed.held!.fingerprint).not.toBe(fingerprint);
+      expect(same.outcome).toBe('apply');
+      expect(same.counts.deactivated).toBe(7);
     });
 
     it('lets through a run within either bound', () => {

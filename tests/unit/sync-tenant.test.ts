@@ -1,7 +1,9 @@
 import { BambooHrAuthError, BambooHrRateLimitedError, TenantNotFoundError } from '../../lib/errors.js';
+import { requestSync } from '../../lib/use-cases/request-sync.js';
 import { RetryLaterError, syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { aJob, aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
+import { InMemoryJobQueue } from '../helpers/in-memory-ports.js';
 import { aSyncHarness } from '../helpers/sync-harness.js';
 
 /** Every row carries the exclusion checkbox (unticked), as BambooHR answers a key that can see it. */
@@ -222,7 +224,8 @@ describe('syncTenant', () => {
 
     // Act
     const held = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
-    const allowed = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:01:00.000Z', requestedBy: 'support', allowDeactivations: true }));
+    const { job } = await requestSync({ ...h.deps, queue: new InMemoryJobQueue() }, 'acme', { allowDeactivations: true });
+    const allowed = await syncTenant(h.deps, job);
 
     // Assess
     expect(held.outcome).toBe('held');
@@ -408,5 +411,63 @@ describe('syncTenant', () => {
     expect((await h.snapshots.load('acme')).get('3')).toMatchObject({ state: 'synced', employee: { jobTitle: 'Engineer', managerId: '1' } });
     expect((await h.snapshots.load('acme')).has('5')).toBe(false);
     expect(result.run!.warnings).toContainEqual(expect.objectContaining({ code: 'exclusion-unknown', employeeIds: ['3', '5'], count: 2 }));
+  });
+
+  describe('approvals are bound to the held run (hardening 5)', () => {
+    const twentySynced = async () => {
+      const h = await aSyncHarness({}, new FakeEmployeeSource(Array.from({ length: 20 }, (_, i) => aRawRow(String(i + 1)))));
+      await syncTenant(h.deps, aJob());
+      for (let i = 1; i <= 10; i += 1) h.source.rows.delete(String(i));
+      const held = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+      h.clock.advance(60_000);
+      return { h, held };
+    };
+
+    it('holds again, applying nothing, when the allowed run would deactivate someone the approval did not cover', async () => {
+      // Prepare
+      const { h, held } = await twentySynced();
+      const { job, approved } = await requestSync({ ...h.deps, queue: new InMemoryJobQueue() }, 'acme', { allowDeactivations: true });
+      h.source.rows.delete('11');
+
+      // Act
+      const result = await syncTenant(h.deps, job);
+
+      // Assess
+      expect(approved).toMatchObject({ heldRunId: held.run!.runId, wouldDeactivate: 10, wouldReactivate: 0 });
+      expect(result.outcome).toBe('held');
+      expect(result.run!.held).toMatchObject({ wouldDeactivate: 11 });
+      expect(result.run!.warnings).toContainEqual(expect.objectContaining({ code: 'approval-not-applied' }));
+      expect(h.feed.all('acme').filter((c) => c.type === 'deactivated')).toEqual([]);
+    });
+
+    it('ignores a bare allow flag (an old job, or one redriven from the dead-letter queue) and an approval older than a day', async () => {
+      // Prepare
+      const { h } = await twentySynced();
+      const { job } = await requestSync({ ...h.deps, queue: new InMemoryJobQueue() }, 'acme', { allowDeactivations: true });
+      const bare = aJob({ requestedBy: 'support', allowDeactivations: true, requestedAt: h.clock.now().toISOString() });
+      h.clock.advance(25 * 3_600_000);
+
+      // Act
+      const bareResult = await syncTenant(h.deps, bare);
+      const lateResult = await syncTenant(h.deps, job);
+
+      // Assess
+      expect(bareResult.outcome).toBe('held');
+      expect(lateResult.outcome).toBe('held');
+      expect(lateResult.run!.warnings.find((w) => w.code === 'approval-not-applied')?.message).toContain('older than 24 h');
+      expect(h.feed.all('acme').filter((c) => c.type === 'deactivated')).toEqual([]);
+    });
+
+    it('refuses to allow when nothing is held', async () => {
+      // Prepare
+      const h = await aSyncHarness({}, company());
+      await syncTenant(h.deps, aJob());
+
+      // Act
+      const act = requestSync({ ...h.deps, queue: new InMemoryJobQueue() }, 'acme', { allowDeactivations: true });
+
+      // Assess
+      await expect(act).rejects.toThrow(/Nothing is held/);
+    });
   });
 });

@@ -17,7 +17,8 @@ const REASON_TEXT: Record<string, string> = {
 };
 
 const heldText = (held: HeldRun): string =>
-  `It would deactivate ${held.wouldDeactivate} of ${held.syncedBefore} synced employees; runs that deactivate more than ${held.thresholdPct}% and more than ${held.thresholdMin} are held.`;
+  `It would deactivate ${held.wouldDeactivate}${held.wouldReactivate ? ` and reactivate ${held.wouldReactivate}` : ''} of ${held.syncedBefore} synced employees; ` +
+  `runs that deactivate (or reactivate) more than ${held.thresholdPct}% and more than ${held.thresholdMin} are held.`;
 
 /** A run from the moment it was queued until it ends. */
 const SyncProgress = ({ tenantId, runId, onDone }: { tenantId: string; runId: string; onDone: () => void }) => {
@@ -311,9 +312,10 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
       setBusy(null);
     }
   };
-  const startSync = (allowDeactivations: boolean) =>
+  /** Allowing approves exactly the held run support looked at (its departures and returns), nothing found later. */
+  const startSync = (heldRunId: string | null) =>
     act('sync', async () => {
-      const { runId } = await api<{ runId: string }>('POST', `${path(tenantId)}/syncs`, allowDeactivations ? { allowDeactivations: true } : {});
+      const { runId } = await api<{ runId: string }>('POST', `${path(tenantId)}/syncs`, heldRunId ? { allowDeactivations: true, heldRunId } : {});
       setActiveRunId(runId);
       setPreview(null);
     });
@@ -354,7 +356,7 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
         <button type="button" onClick={runPreview} disabled={busy !== null}>
           {busy === 'preview' ? 'Previewing…' : 'Preview sync'}
         </button>
-        <button type="button" className="primary" onClick={() => startSync(false)} disabled={busy !== null || syncing || tenant.status === 'disabled'}>
+        <button type="button" className="primary" onClick={() => startSync(null)} disabled={busy !== null || syncing || tenant.status === 'disabled'}>
           Sync now
         </button>
         {tenant.status === 'disabled' ? (
@@ -377,7 +379,7 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
         <section className="panel panel-held" aria-labelledby="held-title">
           <h2 id="held-title">The last run was held</h2>
           {heldRun?.held ? <p>{heldText(heldRun.held)} Nothing was written.</p> : <p>The safeguard held the last run: nothing was written.</p>}
-          <p>Check with the customer that these people really left; then allow the deactivations.</p>
+          <p>Check with the customer that these people really left (or really should come back); then allow exactly this run.</p>
           <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={!heldRun || busy !== null || syncing}>
             Allow deactivations…
           </button>
@@ -386,29 +388,37 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
       {heldRun?.held ? (
         <ConfirmDialog
           open={confirming}
-          title={`Deactivate ${plural(heldRun.held.wouldDeactivate, 'employee')}?`}
+          title={
+            heldRun.held.wouldReactivate > 0 && heldRun.held.wouldDeactivate === 0
+              ? `Reactivate ${plural(heldRun.held.wouldReactivate, 'employee')}?`
+              : `Deactivate ${plural(heldRun.held.wouldDeactivate, 'employee')}${heldRun.held.wouldReactivate ? ` and reactivate ${heldRun.held.wouldReactivate}` : ''}?`
+          }
           confirmLabel="Allow and sync now"
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            void startSync(true);
+            void startSync(heldRun.runId);
           }}
         >
           <p>
-            These employees leave the performance-review product ({heldRun.held.wouldDeactivate} of {heldRun.held.syncedBefore} synced):
+            These employees leave ({heldRun.held.wouldDeactivate}) or come back to ({heldRun.held.wouldReactivate}) the performance-review product (
+            {heldRun.held.syncedBefore} synced now):
           </p>
-          <ul className="people" aria-label="Who would be deactivated">
+          <ul className="people" aria-label="Who would be deactivated or reactivated">
             {heldRun.held.sample.map((p) => (
               <li key={p.employeeId}>
                 {p.name ?? 'Unnamed'} <span className="muted">#{p.employeeId}</span>
-                {p.reason ? <span className="muted small"> · {REASON_TEXT[p.reason] ?? p.reason}</span> : null}
+                <span className="muted small"> · {p.type === 'reactivated' ? 'comes back' : p.reason ? (REASON_TEXT[p.reason] ?? p.reason) : 'leaves'}</span>
               </li>
             ))}
           </ul>
-          {heldRun.held.wouldDeactivate > heldRun.held.sample.length ? (
-            <p>…and {heldRun.held.wouldDeactivate - heldRun.held.sample.length} more.</p>
+          {heldRun.held.wouldDeactivate + heldRun.held.wouldReactivate > heldRun.held.sample.length ? (
+            <p>…and {heldRun.held.wouldDeactivate + heldRun.held.wouldReactivate - heldRun.held.sample.length} more.</p>
           ) : null}
-          <p>Allowing starts a sync now that writes these deactivations to the feed.</p>
+          <p>
+            Allowing starts a sync now that writes exactly these changes to the feed. If BambooHR says something else by then, the run is held again
+            for you to review.
+          </p>
         </ConfirmDialog>
       ) : null}
 

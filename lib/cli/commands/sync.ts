@@ -3,7 +3,7 @@ import type { RunRecord } from '../../model/run.js';
 import { previewSync } from '../../use-cases/preview-sync.js';
 import { getRun, listRuns } from '../../use-cases/read-tenants.js';
 import { requestSync } from '../../use-cases/request-sync.js';
-import { bool, intOption, type Command, type CommandContext } from '../command.js';
+import { bool, intOption, str, type Command, type CommandContext } from '../command.js';
 import { counts, duration, plural, UsageError } from '../output.js';
 import { changesTable, COUNTS_KEY, COUNTS_LEGEND, heldLines, runsTable, warningLines } from '../render.js';
 
@@ -33,17 +33,19 @@ const waitForRun = async (ctx: CommandContext, tenantId: string, runId: string, 
 
 const sync: Command = {
   path: ['sync'],
-  usage: 'sync <tenantId> [--dry-run] [--allow-deactivations] [--wait [--timeout <s>]]',
+  usage: 'sync <tenantId> [--dry-run] [--allow-deactivations [--held-run <runId>]] [--wait [--timeout <s>]]',
   summary: 'Queue a full sync now; --wait follows it to the end; --dry-run previews it and writes nothing',
   details: [
     '--dry-run pulls from BambooHR and diffs exactly as the worker would, prints the would-be changes and warnings, and writes nothing: ' +
       "the preview before a tenant's first real sync, or of what a held run would do.",
-    '--allow-deactivations applies a run that the deactivation safeguard held.',
+    '--allow-deactivations approves the departures and returns of the held run (the last run, or --held-run): the new run applies ' +
+      'exactly those, and is held again if BambooHR now says something else. An approval is good for 24 h.',
   ],
   positionals: { min: 1, max: 1 },
   options: {
     'dry-run': { type: 'boolean', description: 'Preview: pull and diff, write nothing.' },
-    'allow-deactivations': { type: 'boolean', description: 'Apply the deactivations even when the safeguard would hold the run.' },
+    'allow-deactivations': { type: 'boolean', description: "Approve the held run's deactivations and reactivations (exactly those)." },
+    'held-run': { type: 'string', value: '<runId>', description: 'With --allow-deactivations: the held run to approve (default: the last run).' },
     wait: { type: 'boolean', description: 'Show progress until the run ends; exit 1 if it failed.' },
     timeout: { type: 'string', value: '<s>', description: 'How long --wait waits, in seconds (default 300).' },
     limit: { type: 'string', value: '<n>', description: 'With --dry-run: how many changes to show (default 20).' },
@@ -72,12 +74,22 @@ const sync: Command = {
     }
     if (limit !== undefined) throw new UsageError('--limit only applies to --dry-run.');
     if (timeoutS !== undefined && !bool(values, 'wait')) throw new UsageError('--timeout only applies with --wait.');
-    const { jobId, runId } = await requestSync(await ctx.deps(), tenantId, { allowDeactivations });
+    const heldRunId = str(values, 'held-run');
+    if (heldRunId !== undefined && !allowDeactivations) throw new UsageError('--held-run only applies with --allow-deactivations.');
+    const { jobId, runId, approved } = await requestSync(await ctx.deps(), tenantId, {
+      allowDeactivations,
+      ...(heldRunId !== undefined ? { heldRunId } : {}),
+      actor: await ctx.actor(),
+    });
+    const approvalLine = approved
+      ? [`Approved held run ${approved.heldRunId}: ${plural(approved.wouldDeactivate, 'deactivation')} and ${plural(approved.wouldReactivate, 'reactivation')}, exactly those.`]
+      : [];
     if (!bool(values, 'wait')) {
-      ctx.out.result({ jobId, runId });
-      ctx.out.lines(`Queued a full sync of '${tenantId}' (job ${jobId}, run ${runId}).`, `Follow it with: ${ctx.suggest(`runs ${tenantId}`)}`);
+      ctx.out.result({ jobId, runId, approved });
+      ctx.out.lines(...approvalLine, `Queued a full sync of '${tenantId}' (job ${jobId}, run ${runId}).`, `Follow it with: ${ctx.suggest(`runs ${tenantId}`)}`);
       return;
     }
+    for (const line of approvalLine) ctx.out.progress(line);
     ctx.out.progress(`Queued a full sync of '${tenantId}' (run ${runId}). Waiting for it to end...`);
     const timeoutMs = (timeoutS ?? 300) * 1000;
     const run = await waitForRun(ctx, tenantId, runId, timeoutMs);
@@ -87,12 +99,12 @@ const sync: Command = {
         run === 'timeout'
           ? `The run has not ended after ${Math.round(timeoutMs / 1000)} s; it goes on without you. ${follow}`
           : `Stopped waiting; the run goes on. ${follow}`;
-      ctx.out.result({ jobId, runId, run: null, error: { code: run, message } });
+      ctx.out.result({ jobId, runId, approved, run: null, error: { code: run, message } });
       ctx.out.lines(message);
       return run === 'timeout' ? 1 : 130;
     }
     const error = run.status === 'failed' ? { code: run.error?.code ?? 'run-failed', message: run.error?.message ?? 'The run failed.' } : null;
-    ctx.out.result({ jobId, runId, run, ...(error ? { error } : {}) });
+    ctx.out.result({ jobId, runId, approved, run, ...(error ? { error } : {}) });
     const took = duration(run.startedAt, run.finishedAt);
     const summary = `${counts(run.counts)}${run.employeesSynced !== null ? `, ${plural(run.employeesSynced, 'employee')} synced` : ''}`;
     switch (run.status) {

@@ -185,7 +185,7 @@ const show: Command = {
 const update: Command = {
   path: ['tenant', 'update'],
   usage:
-    'tenant update <tenantId> [--subdomain <sub|url>] [--exclusion-field [name] | --no-exclusion] [--api-key-stdin] ' +
+    'tenant update <tenantId> [--subdomain <sub|url>] [--exclusion-field [name] | --no-exclusion [--yes]] [--api-key-stdin] ' +
     '[--webhook-key-stdin | --create-webhook <https-url> | --no-webhook] [--deactivation-threshold <pct>] [--deactivation-min <n>]',
   summary: "Change a tenant's configuration; whatever touches BambooHR is checked first, and nothing is saved on a hard failure",
   details: ['A tenant that needed attention is active again once its new configuration checks out.'],
@@ -193,7 +193,8 @@ const update: Command = {
   options: {
     subdomain: { type: 'string', value: '<sub|url>', description: "A new subdomain: 'acme' or https://acme.bamboohr.com/." },
     'exclusion-field': exclusionOption,
-    'no-exclusion': { type: 'boolean', description: 'Turn exclusion off: everyone is synced.' },
+    'no-exclusion': { type: 'boolean', description: 'Turn exclusion off: everyone is synced (asks for --yes when people opted out).' },
+    yes: { type: 'boolean', description: 'Confirm a change that sends people who opted out (with --no-exclusion).' },
     ...keyOptions,
     'create-webhook': { type: 'string', value: '<https-url>', description: 'Create a BambooHR webhook calling this URL.' },
     'no-webhook': { type: 'boolean', description: 'Forget the webhook key (webhook calls are then refused).' },
@@ -224,6 +225,7 @@ const update: Command = {
       ...(webhookKey !== undefined ? { webhook: { privateKey: webhookKey } } : createAtUrl !== undefined ? { webhook: { createAtUrl } } : {}),
       ...(bool(values, 'no-webhook') ? { webhook: null } : {}),
       ...(safeguards ? { safeguards } : {}),
+      ...(bool(values, 'yes') ? { confirm: true } : {}),
     };
     const result = await updateTenant(deps, tenantId, input);
     ctx.out.result({ tenant: toTenantView(result.tenant), access: result.access, warnings: result.warnings });
