@@ -36,6 +36,12 @@ export interface RedriveResult {
   notFound: string[];
 }
 
+/**
+ * Receives in a row that bring no message not seen yet before a listing or redrive stops: one short
+ * poll may sample only part of a queue (SQS answers a short poll from a subset of its servers).
+ */
+const FRUITLESS_RECEIVES = 3;
+
 /** The share of a poison body kept for display. */
 export const RAW_BODY_LIMIT = 1000;
 
@@ -96,7 +102,8 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     const seen = new Map<string, Message>();
     const handles: string[] = [];
     try {
-      for (let i = 0; i < this.maxReceives && seen.size < limit; i += 1) {
+      let fruitless = 0;
+      for (let i = 0; i < this.maxReceives && seen.size < limit && fruitless < FRUITLESS_RECEIVES; i += 1) {
         const messages = await this.receive(Math.min(10, limit - seen.size));
         let fresh = 0;
         for (const message of messages) {
@@ -106,7 +113,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
             fresh += 1;
           }
         }
-        if (fresh === 0) break;
+        fruitless = fresh === 0 ? fruitless + 1 : 0;
       }
     } finally {
       await this.release(handles);
@@ -119,7 +126,8 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     const seen = new Set<string>();
     const result: RedriveResult = { redriven: 0, redrivenIds: [], poison: [], notFound: [] };
     const poison = new Set<string>();
-    for (let i = 0; i < this.maxReceives; i += 1) {
+    let fruitless = 0;
+    for (let i = 0; i < this.maxReceives && fruitless < FRUITLESS_RECEIVES; i += 1) {
       if (wanted && [...wanted].every((id) => seen.has(id))) break;
       const messages = await this.receive(10);
       const sent = new Set<Message>();
@@ -150,7 +158,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         // except a message already sent back, which stays hidden rather than be sent twice.
         await this.release(messages.filter((m) => !sent.has(m) && m.ReceiptHandle).map((m) => m.ReceiptHandle!));
       }
-      if (fresh === 0) break;
+      fruitless = fresh === 0 ? fruitless + 1 : 0;
     }
     result.poison = [...poison];
     result.notFound = wanted ? [...wanted].filter((id) => !seen.has(id)) : [];
