@@ -2,15 +2,19 @@
 /**
  * Packages the service offline (`osls package --stage ci`: no AWS credentials, no login, no network)
  * and checks the CloudFormation template it wrote: least-privilege IAM, the worker's SQS event,
- * the tables' keys, the queues and the runtime. Exits non-zero, naming every problem, otherwise.
+ * the tables' keys, the queues and the runtime; then validates the whole template against AWS's own
+ * CloudFormation resource specification, offline (scripts/cfn-spec-validate.mjs). Exits non-zero,
+ * naming every problem, otherwise.
  *
  *   npm run package:check             package, then check
  *   npm run package:check -- --no-package   check the template already in .serverless/
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadCfnSpec, validateTemplate } from './cfn-spec-validate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stage = 'ci';
@@ -252,13 +256,26 @@ const main = async () => {
   }
   const template = JSON.parse(await readFile(templatePath, 'utf8'));
   const problems = check(template);
+
+  const specVersion = createRequire(import.meta.url)('@aws-cdk/aws-service-spec/package.json').version;
+  const loadStarted = performance.now();
+  await loadCfnSpec();
+  const validateStarted = performance.now();
+  const specProblems = await validateTemplate(template);
+  const done = performance.now();
+  console.log(
+    `package:check: CloudFormation spec (@aws-cdk/aws-service-spec ${specVersion}) loaded in ${((validateStarted - loadStarted) / 1000).toFixed(2)} s, ` +
+      `${Object.keys(template.Resources ?? {}).length} resources validated in ${Math.round(done - validateStarted)} ms`,
+  );
+  problems.push(...specProblems.map((problem) => `spec: ${problem}`));
+
   if (problems.length > 0) {
     console.error(`package:check: ${problems.length} problem(s) in ${templatePath}:`);
     for (const problem of problems) console.error(`  - ${problem}`);
     process.exitCode = 1;
     return;
   }
-  console.log('package:check: IAM, worker event, tables, queues and runtime are as expected.');
+  console.log('package:check: IAM, worker event, tables, queues and runtime are as expected; the template is valid against the CloudFormation spec.');
 };
 
 main().catch((error) => {
