@@ -138,6 +138,22 @@ export class ExclusionFieldNotFoundError extends SyncError {
   }
 }
 
+/** DynamoDB refused an item as larger than 400 KB: retrying cannot help, and the run must not loop. */
+export class ItemTooLargeError extends SyncError {
+  readonly code = 'item-too-large';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly what: string,
+    readonly bytes: number | null,
+  ) {
+    super(
+      `${what} is too large to store${bytes !== null ? ` (${Math.round(bytes / 1024)} KB)` : ''}: DynamoDB keeps at most 400 KB per item. ` +
+        `Nothing of this run was applied. This is a defect of bamboohr-sync (large bodies are meant to be split): report it with the tenant and this message.`,
+    );
+  }
+}
+
 /** A change that would send people who asked not to be sent (or is otherwise drastic) needs a yes. */
 export class ConfirmationRequiredError extends SyncError {
   readonly code = 'confirmation-required';

@@ -77,7 +77,7 @@ export interface SnapshotStore {
   load(tenantId: string): Promise<Map<string, SnapshotEntry>>;
   /** Upserts these entries (idempotent: the same entry written twice is the same state). */
   put(tenantId: string, entries: readonly SnapshotEntry[]): Promise<void>;
-  /** One page of the snapshot, by employee id, for the product's first load. */
+  /** One page of the snapshot, by employee id, for the product's first load (strongly consistent). */
   page(tenantId: string, cursor?: string, limit?: number): Promise<{ entries: SnapshotEntry[]; cursor?: string }>;
   deleteAll(tenantId: string): Promise<void>;
 }
@@ -105,6 +105,8 @@ export interface ChangeFeed {
   write(appends: readonly FeedAppend[]): Promise<void>;
   /** The records (and their snapshot entries) written so far in a seq range, including uncommitted ones. */
   readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<FeedAppend[]>;
+  /** The last seq readers may see (0 before any commit). */
+  committedSeq(tenantId: string): Promise<number>;
   /** Makes the pending range visible to readers and clears it. */
   commit(tenantId: string, pending: PendingAppend): Promise<void>;
   /** Committed records after `after`, in seq order. */

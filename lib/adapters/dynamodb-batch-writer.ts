@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ItemTooLargeError } from '../errors.js';
 import { documentClientOf } from './aws-clients.js';
+import { approximateItemBytes } from './dynamodb-item-body.js';
 
 /** Counters for benchmarks: BatchWriteItem calls made and items DynamoDB confirmed. */
 export interface BatchWriteStats {
@@ -41,6 +43,14 @@ const RETRYABLE_ERRORS = new Set([
 ]);
 
 const isRetryable = (error: unknown): boolean => error instanceof Error && RETRYABLE_ERRORS.has(error.name);
+
+const isItemTooLarge = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ValidationException' && /item size|maximum allowed size/i.test(error.message);
+
+/** Names an item for an error: how the caller describes it, or its key. */
+export type DescribeItem = (item: Record<string, unknown>) => string;
+
+const itemOf = (request: WriteRequest): Record<string, unknown> => ('PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key);
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -97,10 +107,12 @@ export class DynamoDbBatchWriter {
     this.random = options.random ?? Math.random;
   }
 
-  put(tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
+  /** `describe` names an item in the error if DynamoDB refuses it as too large (default: its key attributes). */
+  put(tableName: string, items: readonly Record<string, unknown>[], describe?: DescribeItem): Promise<void> {
     return this.write(
       tableName,
       items.map((Item) => ({ PutRequest: { Item } })),
+      describe,
     );
   }
 
@@ -111,9 +123,20 @@ export class DynamoDbBatchWriter {
     );
   }
 
-  async write(tableName: string, requests: readonly WriteRequest[]): Promise<void> {
+  async write(tableName: string, requests: readonly WriteRequest[], describe?: DescribeItem): Promise<void> {
     if (requests.length === 0) return;
-    await forEachConcurrently(chunk(requests, BATCH_WRITE_LIMIT), this.concurrency, (batch) => this.writeBatch(tableName, batch));
+    await forEachConcurrently(chunk(requests, BATCH_WRITE_LIMIT), this.concurrency, async (batch) => {
+      try {
+        await this.writeBatch(tableName, batch);
+      } catch (error) {
+        if (!isItemTooLarge(error)) throw error;
+        // Retrying the same item can never succeed: fail for good, naming the largest item of the batch.
+        const items = batch.map(itemOf);
+        const largest = items.reduce((a, b) => (approximateItemBytes(b) > approximateItemBytes(a) ? b : a));
+        const what = describe ? describe(largest) : `An item of ${tableName} (${JSON.stringify(Object.fromEntries(Object.entries(largest).filter(([, v]) => typeof v !== 'object').slice(0, 3)))})`;
+        throw new ItemTooLargeError(what, approximateItemBytes(largest));
+      }
+    });
   }
 
   private backoff(attempt: number): number {

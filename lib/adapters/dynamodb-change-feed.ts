@@ -1,11 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
 import { changeRecordSchema, type ChangeRecord } from '../model/change.js';
-import { snapshotEntrySchema } from '../model/snapshot.js';
+import { compareIds } from '../model/employee.js';
+import { snapshotEntrySchema, type SnapshotEntry } from '../model/snapshot.js';
 import type { ChangeFeed, FeedAppend, PendingAppend } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
+import { batchGet } from './dynamodb-batch-get.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
+import { decodeBody, encodeBody, partsOf, partsPartition } from './dynamodb-item-body.js';
 import { queryTenantItems } from './dynamodb-query.js';
 
 export interface DynamoDbChangeFeedOptions {
@@ -34,6 +38,72 @@ interface MetaItem {
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const describe = (pending: PendingAppend) => `run '${pending.runId}' (seqs ${pending.firstSeq}-${pending.lastSeq})`;
+
+/** Part `i` of the body of the record at `seq` lives at seq × 1000 + i in the tenant's parts partition. */
+const PART_SEQ_FACTOR = 1000;
+const partKey = (tenantId: string, seq: number, i: number) => ({ tenantId: partsPartition(tenantId), seq: seq * PART_SEQ_FACTOR + i });
+
+/** What a feed item's body holds (format 2): the record, compacted, and the snapshot entry's own fields. */
+interface StoredFeedBody {
+  v: 2;
+  record: Omit<ChangeRecord, 'changes'> & { changes: Record<string, unknown> };
+  /** `record.changes.directReportIds` is `{added, removed}`: `from` is rebuilt from `to` (the body's list). */
+  reportsDiff?: true;
+  /** The snapshot entry but its employee, which is the record's (stored again only if it differs). */
+  snapshot: Omit<SnapshotEntry, 'employee'> & { employee?: SnapshotEntry['employee'] };
+}
+
+const sameIds = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** A list of direct reports before a change, from the list after it and what was added and removed. */
+const reportsBefore = (after: readonly string[], added: readonly string[], removed: readonly string[]): string[] => {
+  const addedIds = new Set(added);
+  return [...after.filter((id) => !addedIds.has(id)), ...removed].sort(compareIds);
+};
+
+/**
+ * The body of a feed item. A manager's list of reports would otherwise be stored four times (the
+ * change's from and to, the body, the snapshot entry): here it is stored once, plus what changed.
+ */
+const toStoredBody = ({ record, snapshot }: FeedAppend): StoredFeedBody => {
+  let changes: Record<string, unknown> = record.changes;
+  let reportsDiff = false;
+  const reports = record.changes.directReportIds;
+  if (reports && Array.isArray(reports.from) && Array.isArray(reports.to) && sameIds(reports.to, record.employee.directReportIds)) {
+    const before = new Set(reports.from as string[]);
+    const after = new Set(reports.to as string[]);
+    const added = (reports.to as string[]).filter((id) => !before.has(id));
+    const removed = (reports.from as string[]).filter((id) => !after.has(id));
+    // Only when the rebuilt `from` is exactly the one given (same order).
+    if (sameIds(reportsBefore(record.employee.directReportIds, added, removed), reports.from)) {
+      changes = { ...record.changes, directReportIds: { added, removed } };
+      reportsDiff = true;
+    }
+  }
+  const { employee, ...entry } = snapshot;
+  return {
+    v: 2,
+    record: { ...record, changes },
+    ...(reportsDiff ? { reportsDiff: true as const } : {}),
+    snapshot: isDeepStrictEqual(employee, record.employee) ? entry : snapshot,
+  };
+};
+
+const fromStoredBody = (body: StoredFeedBody): FeedAppend => {
+  const changes = { ...body.record.changes };
+  if (body.reportsDiff) {
+    const { added, removed } = changes.directReportIds as { added: string[]; removed: string[] };
+    const after = body.record.employee.directReportIds;
+    changes.directReportIds = { from: reportsBefore(after, added, removed), to: [...after] };
+  }
+  const record = changeRecordSchema.parse({ ...body.record, changes });
+  const snapshot = snapshotEntrySchema.parse({ ...body.snapshot, employee: body.snapshot.employee ?? record.employee });
+  return { record, snapshot };
+};
+
+/** The attributes a record is read back by: the body in any of its forms (and format 1's `data`/`snapshot`). */
+const BODY_NAMES = { '#seq': 'seq', '#body': 'body', '#parts': 'parts', '#data': 'data', '#snapshot': 'snapshot' };
+const BODY_PROJECTION = '#seq, #body, bodyGz, #parts, partsId, #data, #snapshot';
 
 /**
  * The change feed in DynamoDB: one item per record, `{tenantId, seq, runId, type, employeeId, at,
@@ -108,10 +178,16 @@ export class DynamoDbChangeFeed implements ChangeFeed {
   async write(appends: readonly FeedAppend[]): Promise<void> {
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.ttlSeconds;
     const byKey = new Map<string, Record<string, unknown>>();
-    for (const { record, snapshot } of appends) {
+    const parts: Record<string, unknown>[] = [];
+    for (const append of appends) {
+      const { record } = append;
       if (!Number.isInteger(record.seq) || record.seq <= META_SEQ) {
         throw new ValidationError(`A change record needs a positive integer seq, not ${record.seq}.`, 'seq');
       }
+      const what = () => `The change of employee ${record.employeeId} at seq ${record.seq} (tenant '${record.tenantId}')`;
+      // The body also holds the snapshot entry of this change (internal, never listed), for a roll-forward repair.
+      const encoded = encodeBody(toStoredBody(append), what);
+      encoded.parts.forEach((chunk, i) => parts.push({ ...partKey(record.tenantId, record.seq, i), chunk, expiresAt }));
       byKey.set(`${record.tenantId}\u0000${record.seq}`, {
         tenantId: record.tenantId,
         seq: record.seq,
@@ -120,27 +196,31 @@ export class DynamoDbChangeFeed implements ChangeFeed {
         employeeId: record.employeeId,
         at: record.at,
         expiresAt,
-        data: JSON.stringify(record),
-        // Internal (never listed): the snapshot entry of this change, for a roll-forward repair.
-        snapshot: JSON.stringify(snapshot),
+        ...encoded.attributes,
       });
     }
-    await this.writer.put(this.tableName, [...byKey.values()]);
+    // Parts first: an item never points at parts that are not there yet.
+    await this.writer.put(this.tableName, parts);
+    await this.writer.put(this.tableName, [...byKey.values()], (item) => `The change of employee ${String(item.employeeId)} at seq ${String(item.seq)}`);
   }
 
   async readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<FeedAppend[]> {
     const from = Math.max(firstSeq, META_SEQ + 1);
     if (lastSeq < from) return [];
-    const records: FeedAppend[] = [];
+    const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const output = await this.documentClient.send(new QueryCommand({ ...this.rangeQuery(tenantId, from, lastSeq), ExclusiveStartKey }));
-      for (const item of output.Items ?? []) {
-        records.push({ record: this.parse(item), snapshot: snapshotEntrySchema.parse(JSON.parse(String(item.snapshot))) });
-      }
+      const output = await this.documentClient.send(
+        new QueryCommand({ ...this.rangeQuery(tenantId, from, lastSeq), ProjectionExpression: BODY_PROJECTION, ExpressionAttributeNames: BODY_NAMES, ExclusiveStartKey }),
+      );
+      items.push(...(output.Items ?? []));
       ExclusiveStartKey = output.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return records;
+    return this.decode(tenantId, items);
+  }
+
+  async committedSeq(tenantId: string): Promise<number> {
+    return (await this.meta(tenantId)).committedSeq ?? 0;
   }
 
   async commit(tenantId: string, pending: PendingAppend): Promise<void> {
@@ -173,17 +253,19 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     const committed = (await this.meta(tenantId)).committedSeq ?? 0;
     if (after >= committed) return { changes: [], nextAfter: after };
     const output = await this.documentClient.send(
-      new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize, ProjectionExpression: '#data', ExpressionAttributeNames: { '#seq': 'seq', '#data': 'data' } }),
+      new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize, ProjectionExpression: BODY_PROJECTION, ExpressionAttributeNames: BODY_NAMES }),
     );
-    const changes = (output.Items ?? []).map((item) => this.parse(item));
+    const changes = (await this.decode(tenantId, output.Items ?? [])).map((append) => append.record);
     return { changes, nextAfter: changes.at(-1)?.seq ?? after };
   }
 
   async deleteAll(tenantId: string): Promise<void> {
     const keys: Array<{ tenantId: string; seq: number }> = [];
     const projection = { ProjectionExpression: '#seq', ExpressionAttributeNames: { '#seq': 'seq' } };
-    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, projection)) {
-      if (Number(item.seq) !== META_SEQ) keys.push({ tenantId, seq: Number(item.seq) });
+    for (const partition of [tenantId, partsPartition(tenantId)]) {
+      for await (const item of queryTenantItems(this.documentClient, this.tableName, partition, projection)) {
+        if (partition !== tenantId || Number(item.seq) !== META_SEQ) keys.push({ tenantId: partition, seq: Number(item.seq) });
+      }
     }
     await this.writer.delete(this.tableName, keys);
     // The bookkeeping item stays, emptied: a tenant registered again under the same id continues
@@ -223,7 +305,26 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     };
   }
 
-  private parse(item: Record<string, unknown>): ChangeRecord {
-    return changeRecordSchema.parse(JSON.parse(String(item.data)));
+  /** The appends of these items, with the parts of any large body fetched; format 1 items (`data` + `snapshot`) too. */
+  private async decode(tenantId: string, items: readonly Record<string, unknown>[]): Promise<FeedAppend[]> {
+    const partKeys = items.flatMap((item) => {
+      const reference = partsOf(item);
+      return reference ? Array.from({ length: reference.count }, (_, i) => partKey(tenantId, Number(item.seq), i)) : [];
+    });
+    const chunks = new Map<number, unknown>();
+    if (partKeys.length > 0) {
+      for (const part of await batchGet(this.documentClient, this.tableName, partKeys, { consistent: true })) chunks.set(Number(part.seq), part.chunk);
+    }
+    return items.map((item) => {
+      if (typeof item.data === 'string') {
+        const record = changeRecordSchema.parse(JSON.parse(item.data));
+        return { record, snapshot: snapshotEntrySchema.parse(JSON.parse(String(item.snapshot ?? 'null'))) };
+      }
+      const reference = partsOf(item);
+      const parts = reference
+        ? Array.from({ length: reference.count }, (_, i) => chunks.get(partKey(tenantId, Number(item.seq), i).seq)).filter((p) => p !== undefined)
+        : undefined;
+      return fromStoredBody(decodeBody(item, parts) as StoredFeedBody);
+    });
   }
 }

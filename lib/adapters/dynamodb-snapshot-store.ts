@@ -3,8 +3,10 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { snapshotEntrySchema, type SnapshotEntry } from '../model/snapshot.js';
 import type { SnapshotStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
+import { batchGet } from './dynamodb-batch-get.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
 import { decodeCursor, encodeCursor, pageLimit } from './dynamodb-cursor.js';
+import { decodeBody, encodeBody, partsOf, partsPartition } from './dynamodb-item-body.js';
 import { queryTenantItems } from './dynamodb-query.js';
 
 export interface DynamoDbSnapshotStoreOptions {
@@ -20,9 +22,19 @@ export interface DynamoDbSnapshotStoreOptions {
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
+/** The attributes an entry's item is read back by (see dynamodb-item-body.ts for the body's forms). */
+const BODY_PROJECTION = { ProjectionExpression: 'employeeId, #body, bodyGz, #parts, partsId, #data', ExpressionAttributeNames: { '#body': 'body', '#parts': 'parts', '#data': 'data' } };
+
+/** The key of part `i` of an employee's body; the parts id ties the parts to exactly one version of the body. */
+const partKey = (tenantId: string, employeeId: string, partsId: string, i: number) => ({
+  tenantId: partsPartition(tenantId),
+  employeeId: `${employeeId}#${partsId}#${String(i).padStart(3, '0')}`,
+});
+
 /**
- * The snapshot in DynamoDB: one item per employee, `{tenantId, employeeId, data}` where `data` is
- * the JSON of the SnapshotEntry (compact, and one attribute to read back).
+ * The snapshot in DynamoDB: one item per employee, `{tenantId, employeeId, seq, body}` where the body
+ * is the JSON of the SnapshotEntry (text, gzip, or parts for a manager with a huge list of reports:
+ * see dynamodb-item-body.ts). `seq` is a copy for people reading the table.
  */
 export class DynamoDbSnapshotStore implements SnapshotStore {
   private readonly documentClient: DynamoDBDocumentClient;
@@ -37,11 +49,10 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
 
   /** Strongly consistent, so that a run always diffs against everything the previous run wrote. */
   async load(tenantId: string): Promise<Map<string, SnapshotEntry>> {
+    const items: Record<string, unknown>[] = [];
+    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, BODY_PROJECTION)) items.push(item);
     const snapshot = new Map<string, SnapshotEntry>();
-    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, { ProjectionExpression: 'employeeId, #data', ExpressionAttributeNames: { '#data': 'data' } })) {
-      // Validated: a damaged item must not turn into a wrong diff (10,000 entries take ~35 ms).
-      snapshot.set(String(item.employeeId), snapshotEntrySchema.parse(JSON.parse(String(item.data))));
-    }
+    for (const entry of await this.decode(tenantId, items)) snapshot.set(entry.employee.id, entry);
     return snapshot;
   }
 
@@ -49,12 +60,21 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
     // One request per employee (the last entry wins): BatchWriteItem rejects a key twice in a call.
     const byEmployee = new Map<string, SnapshotEntry>();
     for (const entry of entries) byEmployee.set(entry.employee.id, entry);
-    await this.writer.put(
-      this.tableName,
-      [...byEmployee].map(([employeeId, entry]) => ({ tenantId, employeeId, data: JSON.stringify(entry) })),
-    );
+    const parts: Record<string, unknown>[] = [];
+    const items = [...byEmployee].map(([employeeId, entry]) => {
+      const encoded = encodeBody(entry, () => `The snapshot entry of employee ${employeeId} (tenant '${tenantId}')`);
+      if ('parts' in encoded.attributes) {
+        const { partsId } = encoded.attributes;
+        encoded.parts.forEach((chunk, i) => parts.push({ ...partKey(tenantId, employeeId, partsId, i), chunk }));
+      }
+      return { tenantId, employeeId, ...(entry.seq !== undefined ? { seq: entry.seq } : {}), ...encoded.attributes };
+    });
+    // Parts first: an item never points at parts that are not there yet.
+    await this.writer.put(this.tableName, parts);
+    await this.writer.put(this.tableName, items, (item) => `The snapshot entry of employee ${String(item.employeeId)} (tenant '${tenantId}')`);
   }
 
+  /** Strongly consistent too: a page never shows less than what the feed has committed. */
   async page(tenantId: string, cursor?: string, limit?: number): Promise<{ entries: SnapshotEntry[]; cursor?: string }> {
     const start = decodeCursor(cursor, ['employeeId']);
     const output = await this.documentClient.send(
@@ -63,18 +83,44 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
         KeyConditionExpression: 'tenantId = :tenantId',
         ExpressionAttributeValues: { ':tenantId': tenantId },
         Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
+        ConsistentRead: true,
+        ...BODY_PROJECTION,
         // The cursor carries only the employee id: it cannot page into another tenant.
         ExclusiveStartKey: start ? { tenantId, employeeId: start.employeeId } : undefined,
       }),
     );
-    const entries = (output.Items ?? []).map((item) => snapshotEntrySchema.parse(JSON.parse(String(item.data))));
+    const entries = await this.decode(tenantId, output.Items ?? []);
     const last = output.LastEvaluatedKey;
     return last ? { entries, cursor: encodeCursor({ employeeId: last.employeeId }) as string } : { entries };
   }
 
   async deleteAll(tenantId: string): Promise<void> {
-    const keys: Array<{ tenantId: string; employeeId: string }> = [];
-    for await (const item of queryTenantItems(this.documentClient, this.tableName, tenantId, { ProjectionExpression: 'employeeId' })) keys.push({ tenantId, employeeId: String(item.employeeId) });
-    await this.writer.delete(this.tableName, keys);
+    for (const partition of [tenantId, partsPartition(tenantId)]) {
+      const keys: Array<{ tenantId: string; employeeId: string }> = [];
+      for await (const item of queryTenantItems(this.documentClient, this.tableName, partition, { ProjectionExpression: 'employeeId' })) {
+        keys.push({ tenantId: partition, employeeId: String(item.employeeId) });
+      }
+      await this.writer.delete(this.tableName, keys);
+    }
+  }
+
+  /** The entries of these items, with the parts of any large body fetched. Validated: a damaged item must not become a wrong diff. */
+  private async decode(tenantId: string, items: readonly Record<string, unknown>[]): Promise<SnapshotEntry[]> {
+    const partKeys = items.flatMap((item) => {
+      const reference = partsOf(item);
+      return reference ? Array.from({ length: reference.count }, (_, i) => partKey(tenantId, String(item.employeeId), reference.partsId, i)) : [];
+    });
+    const chunks = new Map<string, unknown>();
+    if (partKeys.length > 0) {
+      for (const part of await batchGet(this.documentClient, this.tableName, partKeys, { consistent: true })) chunks.set(String(part.employeeId), part.chunk);
+    }
+    return items.map((item) => {
+      const reference = partsOf(item);
+      const parts = reference
+        ? Array.from({ length: reference.count }, (_, i) => chunks.get(partKey(tenantId, String(item.employeeId), reference.partsId, i).employeeId))
+        : undefined;
+      // A missing part leaves fewer parts than the item names: decodeBody refuses it.
+      return snapshotEntrySchema.parse(decodeBody(item, parts?.filter((p) => p !== undefined)));
+    });
   }
 }

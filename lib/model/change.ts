@@ -28,3 +28,14 @@ export const changeRecordSchema = changeDraftSchema.extend({
   at: z.string(),
 });
 export type ChangeRecord = z.infer<typeof changeRecordSchema>;
+
+/**
+ * The employee's body before a change: its body after, with each changed field back at its `from`.
+ * Exact, because a change lists every field that differs from what the product had (fields the key
+ * could not see keep the product's value in the body).
+ */
+export const employeeBefore = (change: Pick<ChangeDraft, 'employee' | 'changes'>): ChangeDraft['employee'] => {
+  const before: Record<string, unknown> = { ...change.employee };
+  for (const [field, { from }] of Object.entries(change.changes)) before[field] = from;
+  return employeeSchema.parse(before);
+};

@@ -80,3 +80,11 @@ export type BambooHrSyncedField = (typeof BAMBOOHR_SYNCED_FIELDS)[number]['apiNa
 export const BAMBOOHR_FIELD_NAMES: readonly BambooHrSyncedField[] = BAMBOOHR_SYNCED_FIELDS.map((f) => f.apiName);
 
 export const DEFAULT_EXCLUSION_FIELD = 'skip_elevo_sync';
+
+/** Orders employee ids numerically when both are numbers (BambooHR's ids are), as text otherwise. */
+export const compareIds = (a: string, b: string): number => {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isInteger(na) && Number.isInteger(nb) && na !== nb) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+};

@@ -1,5 +1,5 @@
 import type { ChangeDraft, DeactivationReason } from '../model/change.js';
-import { SOURCE_EMPLOYEE_FIELDS, type DiffedField, type Employee, type SourceEmployeeField } from '../model/employee.js';
+import { compareIds, SOURCE_EMPLOYEE_FIELDS, type DiffedField, type Employee, type SourceEmployeeField } from '../model/employee.js';
 import { ZERO_COUNTS, type ChangeCounts, type HeldRun, type Warning } from '../model/run.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
 import type { SafeguardSettings } from '../model/tenant.js';
@@ -41,16 +41,13 @@ export interface SyncPlan {
   employeesSynced: number;
 }
 
-const compareIds = (a: string, b: string): number => {
-  const na = Number(a);
-  const nb = Number(b);
-  if (Number.isInteger(na) && Number.isInteger(nb) && na !== nb) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
-};
-
 const sameIds = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 const EMPTY: readonly string[] = Object.freeze([]);
+
+/** What an entry was before this run's change (the change's seq is set when the feed range is reserved). */
+const previousOf = (prior: SnapshotEntry | undefined): SnapshotEntry['previous'] =>
+  prior ? { seq: prior.seq ?? 0, state: prior.state, reason: prior.reason } : null;
 
 /** The product's view of an employee: source fields plus the derived org tree. Built field by field (hot path). */
 const buildEmployee = (s: SourceEmployee, managerId: string | null, directReportIds: readonly string[]): Employee => ({
@@ -226,7 +223,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
     const changes =
       reason === 'inactive' ? (diffAgainst(prior.employee, employee, employee.managerId, employee.directReportIds, knownSourceFields, orgKnown) ?? {}) : {};
     deactivated.push({ type: 'deactivated', reason, employeeId: employee.id, changes, employee });
-    snapshotWrites.push({ employee, state: 'deactivated', reason, sourceManagerId });
+    snapshotWrites.push({ employee, state: 'deactivated', reason, sourceManagerId, previous: previousOf(prior) });
   };
 
   for (let i = 0; i < n; i += 1) {
@@ -241,15 +238,15 @@ export const planSync = (input: PlanInput): SyncPlan => {
         if (changes !== null) {
           const employee = buildEmployee(source, managerId, directReportIds);
           updated.push({ type: 'updated', reason: null, employeeId: source.id, changes, employee });
-          snapshotWrites.push({ employee, state: 'synced', reason: null, sourceManagerId: source.sourceManagerId });
+          snapshotWrites.push({ employee, state: 'synced', reason: null, sourceManagerId: source.sourceManagerId, previous: previousOf(prior) });
         } else if (prior.sourceManagerId !== source.sourceManagerId) {
-          // Bookkeeping only: no change for the product.
-          snapshotWrites.push({ employee: buildEmployee(source, managerId, directReportIds), state: 'synced', reason: null, sourceManagerId: source.sourceManagerId });
+          // Bookkeeping only: no change for the product, so the entry keeps the seq of its last change.
+          snapshotWrites.push({ ...prior, employee: buildEmployee(source, managerId, directReportIds), sourceManagerId: source.sourceManagerId });
         }
         continue;
       }
       const employee = buildEmployee(source, managerId, directReportIds);
-      snapshotWrites.push({ employee, state: 'synced', reason: null, sourceManagerId: source.sourceManagerId });
+      snapshotWrites.push({ employee, state: 'synced', reason: null, sourceManagerId: source.sourceManagerId, previous: previousOf(prior) });
       if (!prior) {
         created.push(i);
         createdChanges.push({ type: 'created', reason: null, employeeId: source.id, changes: {}, employee });

@@ -1,5 +1,6 @@
 import { TenantNotFoundError, ValidationError } from '../errors.js';
-import type { ChangeRecord } from '../model/change.js';
+import { z } from 'zod';
+import { employeeBefore, type ChangeRecord } from '../model/change.js';
 import type { Employee } from '../model/employee.js';
 import type { RunRecord } from '../model/run.js';
 import type { Tenant } from '../model/tenant.js';
@@ -65,16 +66,60 @@ export const listChanges = async (
   return deps.feed.list(tenantId, after, clamp(options.limit ?? 100, 1, 1000, 'limit'));
 };
 
-/** The current snapshot, a page at a time: the product's first load. Deactivated employees included, marked. */
+/** One employee as the listing shows it: the body the product was told, in the product or not, and the seq it reflects. */
+export type ListedEmployee = Employee & { synced: boolean; seq: number };
+
+/** The listing's cursor: where the snapshot store is, and the seq the whole listing reflects. */
+const listingCursor = z.object({ c: z.string(), s: z.number().int().min(0) });
+
+const encodeListingCursor = (storeCursor: string, seq: number): string => Buffer.from(JSON.stringify({ c: storeCursor, s: seq }), 'utf8').toString('base64url');
+
+/** A cursor of this listing, or (as handed out before the listing carried a seq) the store's own. */
+const decodeListingCursor = (cursor: string | undefined): { storeCursor?: string; seq?: number } => {
+  if (!cursor) return {};
+  try {
+    const parsed = listingCursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return { storeCursor: parsed.data.c, seq: parsed.data.s };
+  } catch {
+    // Not ours: the store validates it.
+  }
+  return { storeCursor: cursor };
+};
+
+/**
+ * The current state of every employee the product was ever told about, a page at a time: the
+ * product's first load. Deactivated employees are included, marked `synced: false`.
+ *
+ * The protocol (README, "The change feed"): load every page, then read `changes?after=<seq>` and
+ * apply each change unless the employee's own `seq` is already at or past it. That yields exactly the
+ * current state even while syncs run between pages, because:
+ * - `seq` is the feed's committed seq when the first page was read (carried in the cursor), and
+ *   every page shows each employee at that point or later (the snapshot is written before a commit);
+ * - a page never shows an uncommitted change: an entry whose seq is above the committed seq (read
+ *   after the page) belongs to the one pending append, and is shown as it was before it (its body
+ *   rebuilt from that change's `from` values; a newcomer of that append is left out).
+ */
 export const listEmployees = async (
-  deps: { tenants: Pick<TenantStore, 'get'>; snapshots: Pick<SnapshotStore, 'page'> },
+  deps: { tenants: Pick<TenantStore, 'get'>; snapshots: Pick<SnapshotStore, 'page'>; feed: Pick<ChangeFeed, 'committedSeq' | 'readRange'> },
   tenantId: string,
   options: { cursor?: string; limit?: number } = {},
-): Promise<{ employees: (Employee & { synced: boolean })[]; cursor: string | null }> => {
+): Promise<{ employees: ListedEmployee[]; cursor: string | null; seq: number }> => {
   if (!(await deps.tenants.get(tenantId))) throw new TenantNotFoundError(tenantId);
-  const page = await deps.snapshots.page(tenantId, options.cursor, clamp(options.limit ?? 100, 1, 1000, 'limit'));
-  return {
-    employees: page.entries.map((e) => ({ ...e.employee, synced: e.state === 'synced' })),
-    cursor: page.cursor ?? null,
-  };
+  const limit = clamp(options.limit ?? 100, 1, 1000, 'limit');
+  const { storeCursor, seq: carried } = decodeListingCursor(options.cursor);
+  const seq = carried ?? (await deps.feed.committedSeq(tenantId));
+  const page = await deps.snapshots.page(tenantId, storeCursor, limit);
+  const committed = await deps.feed.committedSeq(tenantId);
+  const pending = page.entries.filter((e) => (e.seq ?? 0) > committed).map((e) => e.seq!);
+  const changes = new Map<number, ChangeRecord>();
+  if (pending.length > 0) {
+    for (const { record } of await deps.feed.readRange(tenantId, Math.min(...pending), Math.max(...pending))) changes.set(record.seq, record);
+  }
+  const employees = page.entries.flatMap((entry): ListedEmployee[] => {
+    if ((entry.seq ?? 0) <= committed) return [{ ...entry.employee, synced: entry.state === 'synced', seq: entry.seq ?? 0 }];
+    const change = changes.get(entry.seq!);
+    if (!change || !entry.previous) return [];
+    return [{ ...employeeBefore(change), synced: entry.previous.state === 'synced', seq: entry.previous.seq }];
+  });
+  return { employees, cursor: page.cursor ? encodeListingCursor(page.cursor, seq) : null, seq };
 };

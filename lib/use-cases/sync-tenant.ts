@@ -189,13 +189,17 @@ const applyPlan = async (
   }
   const pending = await deps.feed.reserve(tenantId, runId, changes.length);
   const at = deps.clock.now().toISOString();
+  // Each changed entry carries the seq of its change: above the committed seq until the commit, which
+  // is how readers of the snapshot tell an uncommitted entry (and show its previous state instead).
   const entries = new Map(snapshotWrites.map((entry) => [entry.employee.id, entry]));
-  const appends: FeedAppend[] = changes.map((change, i) => ({
-    record: { ...change, tenantId, seq: pending.firstSeq + i, runId, at },
-    snapshot: entries.get(change.employeeId)!,
-  }));
+  const appends: FeedAppend[] = changes.map((change, i) => {
+    const seq = pending.firstSeq + i;
+    const snapshot = { ...entries.get(change.employeeId)!, seq };
+    entries.set(change.employeeId, snapshot);
+    return { record: { ...change, tenantId, seq, runId, at }, snapshot };
+  });
   await deps.feed.write(appends);
-  await deps.snapshots.put(tenantId, snapshotWrites);
+  await deps.snapshots.put(tenantId, [...entries.values()]);
   await deps.feed.commit(tenantId, pending);
   return { firstSeq: pending.firstSeq, lastSeq: pending.lastSeq };
 };

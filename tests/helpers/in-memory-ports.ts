@@ -125,6 +125,9 @@ export class InMemoryChangeFeed implements ChangeFeed {
       .sort((a, b) => a.record.seq - b.record.seq)
       .map(clone);
   }
+  async committedSeq(tenantId: string) {
+    return this.metaOf(tenantId).committedSeq;
+  }
   async commit(tenantId: string, pending: PendingAppend) {
     const m = this.metaOf(tenantId);
     if (m.pending?.runId !== pending.runId) throw new Error('no such pending append');

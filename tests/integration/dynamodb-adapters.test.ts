@@ -278,6 +278,63 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
     });
   });
 
+  describe('items stay under 400 KB whatever the org size (hardening 6)', () => {
+    /** A manager with `count` direct reports, with ids spread out so that gzip cannot shrink the list much. */
+    const bigManager = (id: string, count: number): Employee => ({
+      ...employee(id),
+      directReportIds: Array.from({ length: count }, (_, i) => String(1_000_000_000 + ((i * 2_654_435_761) % 999_999_937))).sort(),
+    });
+
+    it('round-trips a manager with 60,000 reports through the feed (changes and body) and the snapshot', async () => {
+      // Prepare
+      const changes = new DynamoDbChangeFeed({ client: emulators.dynamodb.client, tableName: emulators.config.tables.changes, ttlDays: 90, now: () => NOW });
+      const snapshots = new DynamoDbSnapshotStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.employees });
+      const manager = bigManager('1', 60_000);
+      const record: ChangeRecord = {
+        ...change('huge', 'run-big', 1),
+        type: 'updated',
+        employeeId: '1',
+        employee: manager,
+        changes: { directReportIds: { from: [], to: manager.directReportIds } },
+      };
+      const snapshot: SnapshotEntry = { employee: manager, state: 'synced', reason: null, sourceManagerId: null, seq: 1 };
+      const pending = await changes.reserve('huge', 'run-big', 1);
+
+      // Act
+      await changes.write([{ record, snapshot }]);
+      const uncommitted = await changes.readRange('huge', 1, 1);
+      await snapshots.put('huge', [snapshot]);
+      await changes.commit('huge', pending);
+      const listed = await changes.list('huge', 0, 10);
+      const loaded = await snapshots.load('huge');
+      const paged = await snapshots.page('huge');
+
+      // Assess
+      expect(uncommitted).toEqual([{ record, snapshot }]);
+      expect(listed.changes).toEqual([record]);
+      expect(loaded.get('1')).toEqual(snapshot);
+      expect(paged.entries).toEqual([snapshot]);
+    });
+
+    it('deletes the parts of large items with the tenant', async () => {
+      // Prepare
+      const snapshots = new DynamoDbSnapshotStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.employees });
+      await snapshots.put('huge2', [{ employee: bigManager('1', 80_000), state: 'synced', reason: null, sourceManagerId: null }]);
+
+      // Act
+      await snapshots.deleteAll('huge2');
+
+      // Assess
+      const client = documentClientOf(emulators.dynamodb.client);
+      const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+      const left = await client.send(
+        new QueryCommand({ TableName: emulators.config.tables.employees, KeyConditionExpression: 'tenantId = :t', ExpressionAttributeValues: { ':t': 'huge2#parts' } }),
+      );
+      expect(left.Items ?? []).toEqual([]);
+      expect((await snapshots.load('huge2')).size).toBe(0);
+    });
+  });
+
   describe('DynamoDbChangeFeed', () => {
     const feed = () =>
       new DynamoDbChangeFeed({ client: emulators.dynamodb.client, tableName: emulators.config.tables.changes, ttlDays: 90, now: () => NOW });

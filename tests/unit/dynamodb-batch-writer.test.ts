@@ -2,6 +2,7 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createBatchWriteStats, DynamoDbBatchWriter, type WriteRequest } from '../../lib/adapters/dynamodb-batch-writer.js';
+import { ItemTooLargeError } from '../../lib/errors.js';
 
 const TABLE = 'bamboohr-sync-test-employees';
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -89,5 +90,19 @@ describe('DynamoDbBatchWriter', () => {
     // Assess
     await expect(act).rejects.toThrow(/parameter values were invalid/);
     expect(documentMock.commandCalls(BatchWriteCommand)).toHaveLength(1);
+  });
+
+  it('turns an item DynamoDB refuses as too large into a non-retryable error naming it, instead of retrying forever (hardening 6)', async () => {
+    // Prepare
+    documentMock.on(BatchWriteCommand).rejects(Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' }));
+    const writer = new DynamoDbBatchWriter({ client: new DynamoDBClient({ region: 'us-east-1' }), sleep: noSleep });
+
+    // Act
+    const act = writer.put(TABLE, [{ tenantId: 't', employeeId: '42', data: '{}' }], (item) => `employee ${String(item.employeeId)}`);
+
+    // Assess
+    await expect(act).rejects.toThrow(ItemTooLargeError);
+    await expect(act).rejects.toThrow(/employee 42/);
+    await expect(act).rejects.toMatchObject({ retryable: false });
   });
 });

@@ -33,7 +33,7 @@ const changes: Command = {
 const employees: Command = {
   path: ['employees'],
   usage: 'employees <tenantId> [--limit N] [--cursor C]',
-  summary: "A tenant's current snapshot, a page at a time (deactivated employees included, marked)",
+  summary: "A tenant's current snapshot, a page at a time (deactivated employees included, marked), and the feed seq it reflects",
   positionals: { min: 1, max: 1 },
   options: {
     limit: { type: 'string', value: '<n>', description: 'How many employees (default 100, at most 1000).' },
@@ -65,7 +65,7 @@ const employees: Command = {
       ),
       ...(page.cursor
         ? [`Next page: ${ctx.suggest(`employees ${tenantId} --cursor=${page.cursor}${limit !== undefined ? ` --limit ${limit}` : ''}`)}`]
-        : []),
+        : [`This listing reflects the feed up to seq ${page.seq}: read on with ${ctx.suggest(`changes ${tenantId} --after ${page.seq}`)}`]),
     );
   },
 };
