@@ -7,16 +7,16 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createServiceDeps } from '../lib/composition.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger, createMetrics } from '../lib/observability.js';
-import { parseSyncJob, processSyncJob, retryDelaySeconds, type ProcessedJob } from '../lib/use-cases/process-sync-job.js';
-import { RetryLaterError, runIdFor } from '../lib/use-cases/sync-tenant.js';
+import { handleSyncDelivery, NotStartedError, type DeliveryResult } from '../lib/use-cases/handle-sync-delivery.js';
 
 const config = loadConfig(process.env);
-const deps = { ...createServiceDeps(config), log: createLogger() };
+const deps = { ...createServiceDeps(config), log: createLogger(), maxAttempts: config.jobs.maxAttempts, policy: config.jobs };
 const logger = deps.log;
 const metrics = createMetrics();
 const processor = new SqsFifoPartialProcessorAsync();
 
-const record = (result: ProcessedJob): void => {
+const record = (result: DeliveryResult): void => {
+  if (result.outcome === 'dead-lettered') metrics.addMetric('JobsDeadLettered', MetricUnit.Count, 1);
   if (!('run' in result) || !result.run) return;
   const { counts, status } = result.run;
   metrics.addMetric('EmployeesCreated', MetricUnit.Count, counts.created);
@@ -28,25 +28,26 @@ const record = (result: ProcessedJob): void => {
 };
 
 /** One SQS record: one tenant's sync job. Throwing marks only this record failed (partial batch). */
-const recordHandler = async (message: SQSRecord): Promise<void> => {
+const recordHandler = async (message: SQSRecord, context: Context): Promise<void> => {
   logger.appendKeys({ tenantId: message.attributes.MessageGroupId, messageId: message.messageId, receiveCount: message.attributes.ApproximateReceiveCount });
   try {
-    const job = parseSyncJob(message.body);
-    logger.appendKeys({ tenantId: job.tenantId, runId: runIdFor(job), jobId: job.jobId });
-    record(await processSyncJob(deps, job, logger));
+    const delivery = { messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.body, groupId: message.attributes.MessageGroupId ?? '', receiveCount: Number(message.attributes.ApproximateReceiveCount ?? '1') };
+    record(await handleSyncDelivery(deps, delivery, context.getRemainingTimeInMillis(), logger));
   } catch (error) {
-    if (!(error instanceof RetryLaterError)) logger.error('Sync job failed', { error });
-    metrics.addMetric('RunsFailed', MetricUnit.Count, 1);
-    const delay = retryDelaySeconds(error, Number(message.attributes.ApproximateReceiveCount ?? '1'));
-    await deps.retries.retryLater(message.receiptHandle, delay).catch((e: unknown) => logger.warn('Could not shorten the retry delay', { error: e }));
+    if (!(error instanceof NotStartedError)) metrics.addMetric('RunsFailed', MetricUnit.Count, 1);
     throw error;
   } finally {
-    logger.removeKeys(['tenantId', 'messageId', 'receiveCount', 'runId', 'jobId']);
+    logger.removeKeys(['tenantId', 'messageId', 'receiveCount']);
   }
 };
 
-export const handler = middy((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
-)
+/** Records held back behind a failed record of their tenant (FIFO order) come back at once, not after the queue's visibility timeout. */
+export const handler = middy(async (event: SQSEvent, context: Context) => {
+  const attempted = new Set<string>();
+  const response = await processPartialResponse(event, (message: SQSRecord) => (attempted.add(message.messageId), recordHandler(message, context)), processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  const skipped = event.Records.filter((r) => !attempted.has(r.messageId) && response.batchItemFailures.some((f) => f.itemIdentifier === r.messageId));
+  await Promise.all(skipped.map((r) => deps.retries.retryLater(r.receiptHandle, 0).catch((error: unknown) => logger.warn('Could not return a held-back record', { error }))));
+  return response;
+})
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -10,7 +10,7 @@ import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createBambooHrSourceFactory } from './bamboohr/bamboohr-client.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
-import type { Clock, EmployeeSourceFactory, JobQueue, JobRetries, SecretStore } from './ports.js';
+import type { Clock, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -30,8 +30,15 @@ export const createServiceDeps = (
     ? new FileSecretStore({ path: config.secrets.localFile })
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
   const queueUrl = config.queues.syncUrl;
-  const sqsQueue = queueUrl ? new SqsJobQueue({ client: clients.sqs, queueUrl }) : null;
+  const sqsQueue = queueUrl
+    ? new SqsJobQueue({ client: clients.sqs, queueUrl, dlqUrl: config.queues.dlqUrl, retryDelayCapSeconds: config.jobs.retryDelayCapSeconds })
+    : null;
   const retries: JobRetries = sqsQueue ?? { retryLater: async () => undefined };
+  const jobDeadLetters: JobDeadLetters = sqsQueue ?? {
+    deadLetter: async () => {
+      throw new ConfigError('SYNC_QUEUE_URL and SYNC_DLQ_URL are not set, so no job can be moved to the dead-letter queue. Set them (serverless.yml does on deploy).');
+    },
+  };
   const queue: JobQueue = sqsQueue
     ? sqsQueue
     : {
@@ -50,6 +57,7 @@ export const createServiceDeps = (
     secrets,
     queue,
     retries,
+    jobDeadLetters,
     employeeSource: options.employeeSource ?? createBambooHrSourceFactory(config.bamboohr),
   };
 };

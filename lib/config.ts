@@ -26,6 +26,11 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: int(1_048_576),
   DYNAMODB_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
+  JOB_MAX_ATTEMPTS: int(5),
+  SYNC_MAX_RECEIVE_COUNT: int(50),
+  WORKER_RECORD_BUDGET_SECONDS: z.coerce.number().int().positive().optional(),
+  /** Local stack only: a failed job comes back after at most this long (the demo should not wait an hour). */
+  JOB_RETRY_DELAY_CAP_SECONDS: z.coerce.number().int().min(0).optional(),
   /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
   LOCAL_SECRETS_FILE: z.string().optional(),
   ADMIN_TOKEN: z.string().optional(),
@@ -42,6 +47,7 @@ export interface Config {
   webhook: { toleranceSeconds: number; maxBodyBytes: number };
   endpoints: { dynamodb: string | undefined; sqs: string | undefined };
   adminToken: string | undefined;
+  jobs: { maxAttempts: number; maxReceiveCount: number; recordBudgetMs: number; retryDelayCapSeconds: number | undefined };
 }
 
 export type RequiredSetting = 'SYNC_QUEUE_URL' | 'SYNC_DLQ_URL' | 'ADMIN_TOKEN';
@@ -86,5 +92,14 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT },
     adminToken: e.ADMIN_TOKEN,
+    jobs: {
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      maxReceiveCount: e.SYNC_MAX_RECEIVE_COUNT,
+      // One job at worst: every BambooHR attempt timing out, every wait in between at its longest, and a minute to write.
+      recordBudgetMs:
+        (e.WORKER_RECORD_BUDGET_SECONDS ?? 0) * 1000 ||
+        e.BAMBOOHR_TIMEOUT_MS * (e.BAMBOOHR_RETRY_LIMIT + 1) + e.BAMBOOHR_RETRY_MAX_WAIT_MS * e.BAMBOOHR_RETRY_LIMIT + 60_000,
+      retryDelayCapSeconds: e.JOB_RETRY_DELAY_CAP_SECONDS,
+    },
   };
 };

@@ -138,6 +138,8 @@ export interface StatusTransition {
   reason: string | null;
   /** The statuses the tenant may move from; otherwise only the run is recorded. */
   from: readonly Tenant['status'][];
+  /** The probe bookkeeping written with the status (null clears it). */
+  attention: Tenant['attention'];
 }
 
 // ---------------------------------------------------------------- Secrets and queue
@@ -157,6 +159,19 @@ export interface SecretStore {
 export interface JobQueue {
   /** Sends the jobs (batched). Resolves once every job is accepted; throws if some never were. */
   enqueue(jobs: readonly SyncJob[]): Promise<{ sent: number; batches: number }>;
+}
+
+/** A delivered job the worker moves to the dead-letter queue itself (poison, or out of attempts). */
+export interface DeliveredJob {
+  messageId: string;
+  body: string;
+  /** The FIFO message group: the tenant. */
+  groupId: string;
+}
+
+export interface JobDeadLetters {
+  /** Puts the job in the dead-letter queue with the reason (idempotent per message id); the caller then acknowledges it. */
+  deadLetter(job: DeliveredJob, reason: string): Promise<void>;
 }
 
 /** The worker's side of the queue. */
@@ -186,6 +201,8 @@ export interface DeadLetter {
   receiveCount: number;
   sentAt: string | null;
   tenantId: string | null;
+  /** Why the worker put it there (absent when the queue's receive limit did). */
+  reason: string | null;
 }
 
 export interface DeadLetterQueue {

@@ -180,10 +180,18 @@ const check = (template) => {
       problems.push('The worker SQS event must set functionResponseType: ReportBatchItemFailures.');
     }
     const batchSize = mapping.BatchSize ?? 10;
-    if (batchSize < 1 || batchSize > 10) problems.push(`The worker SQS event batch size is ${batchSize}: a FIFO queue allows 1 to 10.`);
+    if (batchSize !== 1) problems.push(`The worker SQS event batch size is ${batchSize}: it must be 1, so that one job's failure never holds back or burns the receives of another.`);
     const workerFn = Object.values(resources).find(
       (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties?.Handler ?? '').includes('worker'),
     );
+    const workerEnv = workerFn?.Properties?.Environment?.Variables ?? {};
+    const backstop = resources.JobsQueue?.Properties?.RedrivePolicy?.maxReceiveCount;
+    if (String(workerEnv.SYNC_MAX_RECEIVE_COUNT) !== String(backstop)) {
+      problems.push(`The worker's SYNC_MAX_RECEIVE_COUNT (${workerEnv.SYNC_MAX_RECEIVE_COUNT}) must equal the jobs queue's maxReceiveCount (${backstop}).`);
+    }
+    if (!(Number(workerEnv.JOB_MAX_ATTEMPTS) >= 1 && Number(workerEnv.JOB_MAX_ATTEMPTS) < Number(backstop))) {
+      problems.push(`The worker's JOB_MAX_ATTEMPTS (${workerEnv.JOB_MAX_ATTEMPTS}) must be set and below the queue's maxReceiveCount (${backstop}).`);
+    }
     const visibility = resources.JobsQueue?.Properties?.VisibilityTimeout;
     const timeout = workerFn?.Properties?.Timeout;
     if (typeof visibility !== 'number' || typeof timeout !== 'number' || visibility < timeout) {
@@ -238,8 +246,8 @@ const check = (template) => {
     if (jobs.QueueName !== `${prefix}-jobs.fifo` || jobs.FifoQueue !== true) problems.push(`JobsQueue must be the FIFO queue ${prefix}-jobs.fifo.`);
     if (jobs.ContentBasedDeduplication) problems.push('JobsQueue must not use content-based deduplication (jobs carry their own ids).');
     if (jobs.VisibilityTimeout !== 1800) problems.push(`JobsQueue visibility timeout is ${jobs.VisibilityTimeout}, expected 1800.`);
-    if (render(jobs.RedrivePolicy?.deadLetterTargetArn) !== '<JobsDeadLetterQueue.Arn>' || jobs.RedrivePolicy?.maxReceiveCount !== 5) {
-      problems.push('JobsQueue must redrive to JobsDeadLetterQueue after 5 receives.');
+    if (render(jobs.RedrivePolicy?.deadLetterTargetArn) !== '<JobsDeadLetterQueue.Arn>' || !(Number(jobs.RedrivePolicy?.maxReceiveCount) >= 10)) {
+      problems.push('JobsQueue must redrive to JobsDeadLetterQueue, with a high maxReceiveCount (a backstop: the worker dead-letters jobs itself).');
     }
     if (dlq.QueueName !== `${prefix}-jobs-dlq.fifo` || dlq.FifoQueue !== true) problems.push(`JobsDeadLetterQueue must be the FIFO queue ${prefix}-jobs-dlq.fifo.`);
     if (dlq.MessageRetentionPeriod !== 1209600) problems.push('JobsDeadLetterQueue must keep messages 14 days (1209600 s).');

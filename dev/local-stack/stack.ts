@@ -200,6 +200,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       LOCAL_SECRETS_FILE: secretsFile,
       ADMIN_TOKEN: adminToken,
       BAMBOOHR_API_BASE: apiBase,
+      JOB_RETRY_DELAY_CAP_SECONDS: String(options.retrySeconds),
       POWERTOOLS_LOG_LEVEL: options.logLevel,
       POWERTOOLS_SERVICE_NAME: 'bamboohr-sync',
       POWERTOOLS_METRICS_NAMESPACE: 'BambooHrSync',

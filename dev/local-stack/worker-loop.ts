@@ -4,15 +4,18 @@
  * batchItemFailures, and make the failed ones visible again after a short delay, so that retries
  * and the redrive to the dead-letter queue happen as in AWS.
  *
+ * When a failed record comes back is the worker's own decision (it sets the visibility itself, capped
+ * locally at `retrySeconds` by JOB_RETRY_DELAY_CAP_SECONDS), as in AWS.
+ *
  * Two differences of local-aws-sqs are made up for here:
  * - it does not block a message group while one of its messages waits for a retry: messages of
  *   that group received meanwhile are held back and processed after the retried one;
  * - its ChangeMessageVisibility counts as a receive, so each failed delivery adds 2 to
- *   ApproximateReceiveCount: a job is dead-lettered after about maxReceiveCount / 2 deliveries.
+ *   ApproximateReceiveCount (the queue's maxReceiveCount is only a backstop: the worker counts its
+ *   own attempts and moves a job to the dead-letter queue itself).
  * Short polls with a pause, since its long polls wait the whole WaitTimeSeconds.
  */
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -145,23 +148,12 @@ export const startWorkerLoop = (options: WorkerLoopOptions): WorkerLoop => {
         options.onError('Could not delete processed jobs', error);
       }
     }
+    // The worker made its failed records visible again when it chose (at most retrySeconds locally).
     const until = Date.now() + options.retrySeconds * 1000;
-    for (const part of chunks(failed, 10)) {
-      try {
-        await options.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: Math.ceil(options.retrySeconds) })),
-          }),
-        );
-      } catch (error) {
-        options.onError('Could not schedule the retry of failed jobs', error);
-      }
-    }
     const outcomes = batch.map((message): MessageOutcome => {
       const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
       const isFailed = failedIds.has(message.MessageId ?? '');
-      // local-aws-sqs counts the ChangeMessageVisibility above as a receive, and dead-letters on expiry.
+      // local-aws-sqs counts the worker's ChangeMessageVisibility as a receive, and dead-letters on expiry.
       const deadLettered = isFailed && options.maxReceiveCount !== undefined && receiveCount + 1 >= options.maxReceiveCount;
       return { message, failed: isFailed, receiveCount, deadLettered };
     });

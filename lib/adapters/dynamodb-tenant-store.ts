@@ -106,10 +106,12 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     if (status) {
       names['#status'] = 'status';
       names['#statusReason'] = 'statusReason';
+      names['#attention'] = 'attention';
       values[':status'] = status.status;
       values[':statusReason'] = status.reason;
+      values[':attention'] = status.attention;
       status.from.forEach((from, i) => (values[`:from${i}`] = from));
-      sets.push('#status = :status', '#statusReason = :statusReason');
+      sets.push('#status = :status', '#statusReason = :statusReason', '#attention = :attention');
       condition += ` AND #status IN (${status.from.map((_, i) => `:from${i}`).join(', ')})`;
     }
     try {

@@ -24,6 +24,7 @@ export interface SqsDeadLetterQueueOptions {
   maxReceives?: number;
   /** A fresh deduplication id for a redriven job (default `redrive-<uuid>`). */
   newDeduplicationId?: () => string;
+  now?: () => Date;
 }
 
 /** What `redrive` did, beyond the port's count: what it left in the queue and why. */
@@ -66,6 +67,7 @@ export const toDeadLetter = (message: Message): DeadLetter => {
     receiveCount: Number(attributes.ApproximateReceiveCount ?? 0) || 0,
     sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : null,
     tenantId: job?.tenantId ?? attributes.MessageGroupId ?? null,
+    reason: message.MessageAttributes?.reason?.StringValue ?? null,
   };
 };
 
@@ -86,8 +88,10 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   private readonly waitSeconds: number;
   private readonly maxReceives: number;
   private readonly newDeduplicationId: () => string;
+  private readonly now: () => Date;
 
   constructor(options: SqsDeadLetterQueueOptions) {
+    this.now = options.now ?? (() => new Date());
     this.client = options.client;
     this.dlqUrl = options.dlqUrl;
     this.queueUrl = options.queueUrl;
@@ -141,10 +145,12 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
           if (!job && (!wanted || wanted.has(id))) poison.add(id);
           if (!job || (wanted && !wanted.has(id))) continue;
           sent.add(message);
+          // A new run, its attempts counted afresh; requestedAt (and so an approval's age) is kept.
+          const redriven = { ...job, redrive: { count: (job.redrive?.count ?? 0) + 1, at: this.now().toISOString() } };
           await this.client.send(
             new SendMessageCommand({
               QueueUrl: this.queueUrl,
-              MessageBody: message.Body,
+              MessageBody: JSON.stringify(redriven),
               MessageGroupId: job.tenantId,
               MessageDeduplicationId: this.newDeduplicationId(),
             }),
@@ -173,6 +179,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         VisibilityTimeout: this.holdSeconds,
         WaitTimeSeconds: this.waitSeconds,
         AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
       }),
     );
     return output.Messages ?? [];

@@ -2,18 +2,23 @@ import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   type BatchResultErrorEntry,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ValidationError } from '../errors.js';
+import { ConfigError, ValidationError } from '../errors.js';
 import { syncJobSchema, type SyncJob } from '../model/job.js';
-import type { JobQueue, JobRetries } from '../ports.js';
+import type { DeliveredJob, JobDeadLetters, JobQueue, JobRetries } from '../ports.js';
 
 export interface SqsJobQueueOptions {
   client: SQSClient;
   /** config.queues.syncUrl: the FIFO jobs queue. */
   queueUrl: string;
+  /** config.queues.dlqUrl: where the worker moves a job it gives up on. */
+  dlqUrl?: string | undefined;
+  /** Local stack only: the longest a failed job is told to wait (config.jobs.retryDelayCapSeconds). */
+  retryDelayCapSeconds?: number | undefined;
   /** SendMessageBatch calls in flight at once (default 10). */
   concurrency?: number;
   /** Calls per batch, counting the first, while some entries keep failing (default 5). */
@@ -23,6 +28,9 @@ export interface SqsJobQueueOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
+
+/** SQS's longest visibility timeout (12 h). */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 /** SQS limits: 10 entries and 256 KiB of payload per SendMessageBatch. */
 const MAX_ENTRIES = 10;
@@ -56,9 +64,11 @@ interface Entry {
  * per tenant at a time) and the job id the deduplication id (a job sent twice within SQS's
  * 5-minute window is queued once). Entries SQS reports as Failed are retried with backoff.
  */
-export class SqsJobQueue implements JobQueue, JobRetries {
+export class SqsJobQueue implements JobQueue, JobRetries, JobDeadLetters {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
+  private readonly dlqUrl: string | undefined;
+  private readonly retryDelayCapSeconds: number;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -69,6 +79,8 @@ export class SqsJobQueue implements JobQueue, JobRetries {
   constructor(options: SqsJobQueueOptions) {
     this.client = options.client;
     this.queueUrl = options.queueUrl;
+    this.dlqUrl = options.dlqUrl;
+    this.retryDelayCapSeconds = options.retryDelayCapSeconds ?? MAX_VISIBILITY_SECONDS;
     this.concurrency = options.concurrency ?? 10;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.baseDelayMs = options.baseDelayMs ?? 100;
@@ -78,8 +90,21 @@ export class SqsJobQueue implements JobQueue, JobRetries {
   }
 
   async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
+    const visibility = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, this.retryDelayCapSeconds, Math.round(delaySeconds)));
+    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibility }));
+  }
+
+  /** The job to the dead-letter queue, in its tenant's group, with the reason; sent twice within 5 minutes, it is there once. */
+  async deadLetter(job: DeliveredJob, reason: string): Promise<void> {
+    if (!this.dlqUrl) throw new ConfigError('SYNC_DLQ_URL is not set, so the job cannot be moved to the dead-letter queue. Set it (serverless.yml does on deploy).');
     await this.client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(delaySeconds))) }),
+      new SendMessageCommand({
+        QueueUrl: this.dlqUrl,
+        MessageBody: job.body,
+        MessageGroupId: job.groupId || 'unknown',
+        MessageDeduplicationId: deduplicationId(`dead-${job.messageId}`),
+        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) || 'unknown' } },
+      }),
     );
   }
 

@@ -14,7 +14,10 @@ export const syncJobSchema = z
     /** Ids a webhook reported as Deleted: deactivated only if BambooHR no longer returns them. */
     deletedEmployeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
     requestedAt: z.iso.datetime(),
-    requestedBy: z.enum(['schedule', 'webhook', 'support']),
+    /** `probe`: the scheduler checking whether a tenant that needs attention works again. */
+    requestedBy: z.enum(['schedule', 'webhook', 'support', 'probe']),
+    /** Set by `dlq redrive`: a redriven job is a new run, its attempts counted afresh (approvals still age from requestedAt). */
+    redrive: z.object({ count: z.number().int().min(1), at: z.iso.datetime() }).optional(),
     /**
      * Before approvals were bound to a held run: a bare go-ahead. Still accepted in a body (old jobs
      * may be queued or dead-lettered), never acted on: such a run is judged by the safeguard again.

@@ -69,7 +69,19 @@ export const runRecordSchema = z.object({
   counts: changeCountsSchema,
   warnings: z.array(warningSchema),
   held: heldRunSchema.nullable(),
-  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      retryable: z.boolean(),
+      /** BambooHR's Retry-After on a rate limit: the next delivery waits at least this long. */
+      retryAfterSeconds: z.number().int().min(0).optional(),
+    })
+    .nullable(),
+  /** Deliveries of the job that started this run (a crashed one included). */
+  attempts: z.number().int().min(0).default(0),
+  /** Of those, the ones that ended waiting out a BambooHR rate limit: they never count toward dead-lettering. */
+  waits: z.number().int().min(0).default(0),
   /** The feed range this run wrote, if any. */
   feed: z.object({ firstSeq: z.number().int(), lastSeq: z.number().int() }).nullable(),
   employeesSynced: z.number().int().nullable(),

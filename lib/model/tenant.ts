@@ -40,6 +40,8 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+export const attentionSchema = z.object({ since: z.string(), probes: z.number().int().min(0), nextProbeAt: z.string() });
+
 export const tenantSchema = z.object({
   tenantId: tenantIdSchema,
   subdomain: z.string(),
@@ -52,8 +54,14 @@ export const tenantSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastRun: runSummarySchema.nullable(),
+  /**
+   * While the tenant needs attention: since when, how many automatic probes have failed, and when the
+   * scheduler probes it next (1 h, 2 h, 4 h... at most a day apart). Null otherwise.
+   */
+  attention: attentionSchema.nullable().default(null),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
+export type Attention = z.infer<typeof attentionSchema>;
 
 const SUBDOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 

@@ -9,7 +9,10 @@ export interface EnqueueScheduledSyncsDeps {
 }
 
 export interface EnqueueScheduledSyncsResult {
+  /** Active tenants whose scheduled sync was enqueued. */
   tenants: number;
+  /** Tenants needing attention whose automatic probe was due and enqueued. */
+  probes: number;
   sent: number;
   batches: number;
 }
@@ -38,7 +41,7 @@ export const enqueueScheduledSyncs = async (
 ): Promise<EnqueueScheduledSyncsResult> => {
   const slot = scheduleSlot(input.scheduledAt);
   const requestedAt = new Date(input.scheduledAt).toISOString();
-  const result: EnqueueScheduledSyncsResult = { tenants: 0, sent: 0, batches: 0 };
+  const result: EnqueueScheduledSyncsResult = { tenants: 0, probes: 0, sent: 0, batches: 0 };
   let cursor: string | undefined;
   // The previous page's send, running while the next page is read. Its failure is kept, not left
   // unhandled, and rethrown once the send is awaited.
@@ -64,6 +67,32 @@ export const enqueueScheduledSyncs = async (
     );
   } while (cursor);
   await rethrow(await sending);
+  await enqueueDueProbes(deps, { slot, requestedAt, result });
   deps.log.info('Scheduled syncs enqueued', { slot, ...result });
   return result;
+};
+
+/**
+ * A tenant that needs attention is probed by a full sync once its next probe is due (1 h, 2 h, 4 h...
+ * at most a day after the last: see attentionAfterFailure); the first that succeeds makes it active
+ * again. One parked before probes existed (no bookkeeping) is probed at once.
+ */
+const enqueueDueProbes = async (
+  deps: EnqueueScheduledSyncsDeps,
+  input: { slot: string; requestedAt: string; result: EnqueueScheduledSyncsResult },
+): Promise<void> => {
+  const now = Date.parse(input.requestedAt);
+  let cursor: string | undefined;
+  do {
+    const page = await deps.tenants.listByStatus('needs-attention', cursor, PAGE_SIZE);
+    cursor = page.cursor;
+    const due = page.tenants.filter((tenant) => !tenant.attention || Date.parse(tenant.attention.nextProbeAt) <= now);
+    if (due.length === 0) continue;
+    const sent = await deps.queue.enqueue(
+      due.map((tenant) => ({ jobId: `probe-${input.slot}-${tenant.tenantId}`, tenantId: tenant.tenantId, kind: 'full', requestedAt: input.requestedAt, requestedBy: 'probe' })),
+    );
+    input.result.probes += due.length;
+    input.result.sent += sent.sent;
+    input.result.batches += sent.batches;
+  } while (cursor);
 };

@@ -110,6 +110,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     createdAt: now,
     updatedAt: now,
     lastRun: null,
+    attention: null,
   };
   // A tenant removed while one of its syncs was still running may have left snapshot items, feed
   // records or runs behind: a new tenant starts from nothing (the feed keeps only its seq counter).

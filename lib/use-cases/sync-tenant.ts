@@ -1,4 +1,4 @@
-import { BambooHrAuthError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
+import { BambooHrAuthError, BambooHrRateLimitedError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
 import type { ChangeDraft } from '../model/change.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord, type Warning } from '../model/run.js';
@@ -29,16 +29,20 @@ export interface SyncTenantDeps {
   runs: RunStore;
   clock: Clock;
   log: Log;
+  /** Deliveries of one job that may end in a failure (rate-limit waits aside) before it is given up (default 5). */
+  maxAttempts?: number;
 }
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 export type SyncTenantResult =
   | { outcome: 'skipped'; reason: string; run: RunRecord | null }
   | { outcome: 'duplicate'; run: RunRecord }
   | { outcome: 'succeeded' | 'held' | 'failed'; run: RunRecord };
 
-/** One run per job: a redelivered job finds its run again by this id. */
-export const runIdFor = (job: Pick<SyncJob, 'jobId' | 'requestedAt'>): string =>
-  `${job.requestedAt.replace(/[^0-9]/g, '').slice(0, 17).padEnd(17, '0')}-${job.jobId}`;
+/** One run per job: a redelivered job finds its run again by this id; a redriven one starts a new run. */
+export const runIdFor = (job: Pick<SyncJob, 'jobId' | 'requestedAt' | 'redrive'>): string =>
+  `${job.requestedAt.replace(/[^0-9]/g, '').slice(0, 17).padEnd(17, '0')}-${job.jobId}${job.redrive ? `-r${job.redrive.count}` : ''}`;
 
 const FINISHED = (run: RunRecord): boolean =>
   run.status === 'succeeded' || run.status === 'held' || (run.status === 'failed' && run.error?.retryable === false);
@@ -52,9 +56,10 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   const tenant = await deps.tenants.get(job.tenantId);
   if (!tenant) throw new TenantNotFoundError(job.tenantId);
   if (tenant.status === 'disabled') return { outcome: 'skipped', reason: 'tenant disabled', run: null };
-  if (tenant.status === 'needs-attention' && job.requestedBy !== 'support') {
+  if (tenant.status === 'needs-attention' && job.requestedBy !== 'support' && job.requestedBy !== 'probe') {
     return { outcome: 'skipped', reason: `tenant needs attention: ${tenant.statusReason ?? ''}`, run: null };
   }
+  const probe = job.requestedBy === 'probe';
 
   const runId = runIdFor(job);
   const startedAt = deps.clock.now().toISOString();
@@ -74,10 +79,27 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     feed: null,
     employeesSynced: null,
     bamboohrRequests: null,
+    attempts: 1,
+    waits: 0,
   };
   const started = await deps.runs.start(fresh);
   if (!started.created && FINISHED(started.existing)) return { outcome: 'duplicate', run: started.existing };
-  const run: RunRecord = started.created ? fresh : { ...started.existing, status: 'running', startedAt, error: null };
+  const run: RunRecord = started.created ? fresh : { ...started.existing, status: 'running', startedAt, error: null, attempts: started.existing.attempts + 1 };
+  if (!started.created) {
+    // Counted before anything runs, so that a delivery that dies (timeout, out of memory) counts too.
+    const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const failed = started.existing.attempts - started.existing.waits;
+    if (failed >= maxAttempts) {
+      const last = started.existing.error?.message ?? 'each delivery stopped before its run finished (a timeout or a crash)';
+      run.status = 'failed';
+      run.error = { code: 'gave-up', message: `Gave up after ${failed} failed attempts; the last: ${last}`, retryable: true };
+      run.finishedAt = startedAt;
+      await deps.runs.finish(run);
+      logRun(deps.log, run);
+      throw new GiveUpError(run, failed);
+    }
+    await deps.runs.finish(run);
+  }
 
   let requests = 0;
   let attention: string | null = null;
@@ -119,12 +141,18 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     }
   } catch (error) {
     run.status = 'failed';
+    const retryAfterSeconds = error instanceof BambooHrRateLimitedError ? error.retryAfterSeconds : null;
     run.error = {
       code: error instanceof SyncError ? error.code : 'internal',
       message: errorMessage(error),
-      retryable: error instanceof SyncError ? error.retryable : true,
+      // A probe is not retried: the next one comes on the schedule.
+      retryable: !probe && (error instanceof SyncError ? error.retryable : true),
+      ...(retryAfterSeconds !== null ? { retryAfterSeconds } : {}),
     };
+    // Waiting out a rate limit BambooHR announced is no failure of the job's own.
+    if (retryAfterSeconds !== null) run.waits += 1;
     if (error instanceof SyncError && error.needsAttention) attention = error.message;
+    else if (probe) attention = tenant.statusReason ?? run.error.message;
   }
   run.bamboohrRequests = requests;
   run.finishedAt = deps.clock.now().toISOString();
@@ -134,6 +162,16 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
 
   if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
   return { outcome: run.status as 'succeeded' | 'held' | 'failed', run };
+};
+
+/** The time between automatic probes of a tenant that needs attention: 1 h, doubling, at most a day. */
+export const probeDelayMs = (probes: number): number => Math.min(24, 2 ** probes) * 3_600_000;
+
+/** The probe bookkeeping after a run that needs attention: a first one starts the clock, a failed probe doubles the wait. */
+export const attentionAfterFailure = (tenant: Tenant, now: Date): NonNullable<Tenant['attention']> => {
+  const previous = tenant.status === 'needs-attention' ? tenant.attention : null;
+  const probes = previous ? previous.probes + 1 : 0;
+  return { since: previous?.since ?? now.toISOString(), probes, nextProbeAt: new Date(now.getTime() + probeDelayMs(probes)).toISOString() };
 };
 
 /** How long support's approval of a held run stays good: a job redriven days later is judged again. */
@@ -159,6 +197,17 @@ export class RetryLaterError extends Error {
   constructor(readonly run: RunRecord) {
     super(`Sync of '${run.tenantId}' failed and will be retried: ${run.error?.message ?? ''}`);
     this.name = 'RetryLaterError';
+  }
+}
+
+/** Thrown for a job that failed as often as it may: the worker moves it to the dead-letter queue. */
+export class GiveUpError extends Error {
+  constructor(
+    readonly run: RunRecord,
+    readonly failedAttempts: number,
+  ) {
+    super(`Sync of '${run.tenantId}' gave up after ${failedAttempts} failed attempts: ${run.error?.message ?? ''}`);
+    this.name = 'GiveUpError';
   }
 }
 
@@ -235,9 +284,9 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
   };
   const status: StatusTransition | undefined =
     attention !== null
-      ? { status: 'needs-attention', reason: attention, from: ['active', 'needs-attention'] }
+      ? { status: 'needs-attention', reason: attention, from: ['active', 'needs-attention'], attention: attentionAfterFailure(tenant, deps.clock.now()) }
       : run.status === 'succeeded' && tenant.status === 'needs-attention'
-        ? { status: 'active', reason: null, from: ['needs-attention'] }
+        ? { status: 'active', reason: null, from: ['needs-attention'], attention: null }
         : undefined;
   await deps.tenants.recordRun(tenant.tenantId, summary, status);
 };

@@ -72,6 +72,7 @@ export const aTenant = (overrides: Partial<Tenant> = {}): Tenant => ({
   createdAt: '2026-11-01T00:00:00.000Z',
   updatedAt: '2026-11-01T00:00:00.000Z',
   lastRun: null,
+  attention: null,
   ...overrides,
 });
 
@@ -109,5 +110,7 @@ export const aRunRecord = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   feed: null,
   employeesSynced: null,
   bamboohrRequests: null,
+  attempts: 1,
+  waits: 0,
   ...overrides,
 });

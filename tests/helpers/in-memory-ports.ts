@@ -60,6 +60,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     if (status && status.from.includes(t.status)) {
       t.status = status.status;
       t.statusReason = status.reason;
+      t.attention = clone(status.attention);
     }
   }
 }

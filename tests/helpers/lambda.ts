@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
-/** The Lambda context a handler gets, enough for middy and Powertools. */
+/** The Lambda context a handler gets, enough for middy and Powertools (15 minutes left, the worker's timeout). */
 export const aLambdaContext = (functionName = 'test'): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName,
@@ -11,7 +11,7 @@ export const aLambdaContext = (functionName = 'test'): Context => ({
   awsRequestId: `req-${Math.random().toString(36).slice(2)}`,
   logGroupName: `/aws/lambda/${functionName}`,
   logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 300_000,
+  getRemainingTimeInMillis: () => 900_000,
   done: () => undefined,
   fail: () => undefined,
   succeed: () => undefined,

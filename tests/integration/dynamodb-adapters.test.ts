@@ -32,6 +32,7 @@ const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
   createdAt: NOW.toISOString(),
   updatedAt: NOW.toISOString(),
   lastRun: null,
+  attention: null,
   ...overrides,
 });
 
@@ -143,7 +144,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await tenants.create(tenant('initech'));
 
       // Act
-      await tenants.recordRun('initech', summary('run-2'), { status: 'needs-attention', reason: 'key rejected', from: ['active'] });
+      await tenants.recordRun('initech', summary('run-2'), { status: 'needs-attention', reason: 'key rejected', from: ['active'], attention: null });
       const missingSave = tenants.save(tenant('nobody'));
       const missingRun = tenants.recordRun('nobody', summary('run-3'));
 
@@ -160,8 +161,8 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await tenants.create(tenant('hooli', { status: 'disabled', statusReason: 'disabled by support' }));
 
       // Act
-      await tenants.recordRun('hooli', summary('run-4'), { status: 'active', reason: null, from: ['needs-attention'] });
-      const missing = tenants.recordRun('nobody', summary('run-5'), { status: 'active', reason: null, from: ['needs-attention'] });
+      await tenants.recordRun('hooli', summary('run-4'), { status: 'active', reason: null, from: ['needs-attention'], attention: null });
+      const missing = tenants.recordRun('nobody', summary('run-5'), { status: 'active', reason: null, from: ['needs-attention'], attention: null });
 
       // Assess
       expect(await tenants.get('hooli')).toMatchObject({ status: 'disabled', statusReason: 'disabled by support', lastRun: summary('run-4') });

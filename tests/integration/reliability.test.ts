@@ -1,4 +1,6 @@
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SqsDeadLetterQueue } from '../../lib/adapters/sqs-dead-letter-queue.js';
+import { enqueueScheduledSyncs } from '../../lib/use-cases/enqueue-scheduled-syncs.js';
 import { createServer } from 'node:net';
 import { generateEmployees } from '../../dev/bamboohr-simulator/demo-data.js';
 import { createBambooHrSourceFactory } from '../../lib/bamboohr/bamboohr-client.js';
@@ -326,7 +328,7 @@ describe('reliability: faults and bad input lose nothing and deactivate nobody w
       expect(changes.map((c) => [c.employeeId, c.changes])).toEqual([[target.id, { jobTitle: { from: target.jobTitle, to: 'Newest' } }]]);
     });
 
-    it('a poison message goes to the DLQ, and the other records of its batch succeed', async () => {
+    it('a poison message goes to the DLQ at its first delivery, and the other records of its batch succeed (hardening 7)', async () => {
       // Prepare
       const { tenantId, company } = await aSyncedTenant();
       company.updateEmployee(company.employees()[0]!.id, { jobTitle: 'Beside the poison' });
@@ -335,22 +337,81 @@ describe('reliability: faults and bad input lose nothing and deactivate nobody w
       );
       await requestSync(local.deps, tenantId);
 
-      // Act: deliver until SQS gives up on the poison (maxReceiveCount 5)
-      const firstBatch = await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
-      // The worker hands a poison body back at once (no manual release): it is redelivered right away
-      for (let i = 0; i < 8; i += 1) {
-        const again = await local.emulators.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10, AttributeNames: ['All'] }));
-        if (!again.Messages?.length) break;
-        await worker(toSqsEvent(again.Messages), aLambdaContext('worker'));
-      }
+      // Act
+      const batches = await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
 
       // Assess
-      const failures = firstBatch.flatMap((b) => b.response?.batchItemFailures ?? []);
-      const poisonId = firstBatch.flatMap((b) => b.messages).find((m) => m.Body === '{"not":"a job"}')!.MessageId;
-      expect(failures.map((f) => f.itemIdentifier)).toEqual([poisonId]);
+      expect(batches.flatMap((b) => b.response?.batchItemFailures ?? [])).toEqual([]);
       expect((await local.deps.runs.list(tenantId, 1))[0]?.status).toBe('succeeded');
-      const dlq = await local.emulators.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: local.config.queues.dlqUrl!, AttributeNames: ['ApproximateNumberOfMessages'] }));
-      expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('1');
+      const letters = await new SqsDeadLetterQueue({ client: local.emulators.sqs.client, dlqUrl: local.config.queues.dlqUrl!, queueUrl: queueUrl(), waitSeconds: 0 }).list(10);
+      expect(letters.filter((l) => l.tenantId === 'poison')).toEqual([expect.objectContaining({ rawBody: '{"not":"a job"}', reason: expect.stringContaining('not a sync job') })]);
+    });
+
+    it('a Retry-After of an hour: each next delivery waits that hour, and the waits never dead-letter the job (hardening 8)', async () => {
+      // Prepare
+      const { tenantId, company } = await aSyncedTenant();
+      company.updateEmployee(company.employees()[0]!.id, { jobTitle: 'After an hour' });
+      const before = await feedSize(tenantId);
+      local.simulator.injectFault({ kind: 'status', status: 429, retryAfter: '3600', subdomain: tenantId, path: 'reports/custom', times: 100 });
+      const { runId } = await requestSync(local.deps, tenantId);
+
+      // Act: eight deliveries, each made visible again by hand (in AWS: an hour later)
+      let delivered = await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
+      const hiddenAfterFirst = await receiveAll(local.emulators.sqs.client, queueUrl());
+      for (let i = 0; i < 7; i += 1) {
+        await releaseInFlight(delivered.flatMap((b) => b.messages).map((m) => m.ReceiptHandle!));
+        delivered = await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
+      }
+      const waiting = await local.deps.runs.get(tenantId, runId);
+      local.simulator.clearFaults();
+      await releaseInFlight(delivered.flatMap((b) => b.messages).map((m) => m.ReceiptHandle!));
+      await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
+
+      // Assess
+      expect(hiddenAfterFirst).toEqual([]); // not back after the 30 s backoff: after the hour asked for
+      expect(waiting).toMatchObject({ status: 'failed', attempts: 8, waits: 8, error: { code: 'bamboohr-rate-limited', retryAfterSeconds: 3600 } });
+      expect(await local.deps.runs.get(tenantId, runId)).toMatchObject({ status: 'succeeded', attempts: 9 });
+      expect(await feedSize(tenantId)).toBe(before + 1);
+      const letters = await new SqsDeadLetterQueue({ client: local.emulators.sqs.client, dlqUrl: local.config.queues.dlqUrl!, queueUrl: queueUrl(), waitSeconds: 0 }).list(100);
+      expect(letters.filter((l) => l.tenantId === tenantId)).toEqual([]);
+    });
+  });
+
+  describe('recovery', () => {
+    it('a tenant parked by a 401 is probed on a backoff and is active again by itself once the key works (hardening 10)', async () => {
+      // Prepare
+      const { tenantId } = await aSyncedTenant();
+      local.simulator.injectFault({ kind: 'status', status: 401, subdomain: tenantId, times: 100 });
+      await sync(tenantId);
+      const parked = await local.deps.tenants.get(tenantId);
+      const onlyThisTenant = {
+        listByStatus: async (...args: Parameters<typeof local.deps.tenants.listByStatus>) => {
+          const page = await local.deps.tenants.listByStatus(...args);
+          return { ...page, tenants: page.tenants.filter((t) => t.tenantId === tenantId) };
+        },
+      };
+      const schedule = async (at: number) => {
+        const result = await enqueueScheduledSyncs({ tenants: onlyThisTenant, queue: local.deps.queue, log: local.deps.log }, { scheduledAt: new Date(at).toISOString() });
+        await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
+        return result;
+      };
+      const due = Date.parse(parked!.attention!.nextProbeAt);
+
+      // Act
+      const early = await schedule(due - 60_000);
+      const firstProbe = await schedule(due + 60_000);
+      const stillParked = await local.deps.tenants.get(tenantId);
+      local.simulator.clearFaults();
+      const secondProbe = await schedule(Date.parse(stillParked!.attention!.nextProbeAt) + 60_000);
+
+      // Assess
+      expect(parked).toMatchObject({ status: 'needs-attention', attention: { probes: 0 } });
+      expect(early.probes).toBe(0);
+      expect(firstProbe.probes).toBe(1);
+      expect(stillParked).toMatchObject({ status: 'needs-attention', attention: { since: parked!.attention!.since, probes: 1 } });
+      expect(Date.parse(stillParked!.attention!.nextProbeAt) - Date.now()).toBeGreaterThan(110 * 60_000);
+      expect(secondProbe.probes).toBe(1);
+      expect(await local.deps.tenants.get(tenantId)).toMatchObject({ status: 'active', statusReason: null, attention: null });
     });
   });
 

@@ -216,6 +216,8 @@ describe('the CLI (in process)', () => {
           feed: null,
           employeesSynced: 10,
           bamboohrRequests: 1,
+          attempts: 1,
+          waits: 0,
         });
         return result;
       };

@@ -8,14 +8,14 @@ describe('enqueueScheduledSyncs', () => {
     const tenants = new InMemoryTenantStore();
     for (let i = 0; i < 2500; i += 1) await tenants.create(aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
     await tenants.create(aTenant({ tenantId: 'off', status: 'disabled' }));
-    await tenants.create(aTenant({ tenantId: 'broken', status: 'needs-attention' }));
+    await tenants.create(aTenant({ tenantId: 'broken', status: 'needs-attention', attention: { since: '2026-11-25T09:00:00.000Z', probes: 0, nextProbeAt: '2026-11-25T10:30:00.000Z' } }));
     const queue = new InMemoryJobQueue();
 
     // Act
     const result = await enqueueScheduledSyncs({ tenants, queue, log: new RecordingLog() }, { scheduledAt: '2026-11-25T10:00:00Z' });
 
     // Assess
-    expect(result).toEqual({ tenants: 2500, sent: 2500, batches: 250 });
+    expect(result).toEqual({ tenants: 2500, probes: 0, sent: 2500, batches: 250 });
     expect(new Set(queue.jobs.map((j) => j.tenantId)).size).toBe(2500);
     expect(queue.jobs.some((j) => j.tenantId === 'off' || j.tenantId === 'broken')).toBe(false);
     expect(queue.jobs[0]).toEqual({
@@ -25,6 +25,26 @@ describe('enqueueScheduledSyncs', () => {
       requestedAt: '2026-11-25T10:00:00.000Z',
       requestedBy: 'schedule',
     });
+  });
+
+  it('probes a tenant that needs attention once its next probe is due, and not before (hardening 10)', async () => {
+    // Prepare
+    const tenants = new InMemoryTenantStore();
+    const attention = (nextProbeAt: string) => ({ since: '2026-11-25T07:00:00.000Z', probes: 1, nextProbeAt });
+    await tenants.create(aTenant({ tenantId: 'due', status: 'needs-attention', attention: attention('2026-11-25T09:30:00.000Z') }));
+    await tenants.create(aTenant({ tenantId: 'later', status: 'needs-attention', attention: attention('2026-11-25T11:00:00.000Z') }));
+    await tenants.create(aTenant({ tenantId: 'parked-before-probes', status: 'needs-attention' }));
+    const queue = new InMemoryJobQueue();
+
+    // Act
+    const result = await enqueueScheduledSyncs({ tenants, queue, log: new RecordingLog() }, { scheduledAt: '2026-11-25T10:00:00Z' });
+
+    // Assess
+    expect(result).toMatchObject({ tenants: 0, probes: 2 });
+    expect(queue.jobs.map((j) => [j.jobId, j.requestedBy, j.kind])).toEqual([
+      ['probe-20261125T1000-due', 'probe', 'full'],
+      ['probe-20261125T1000-parked-before-probes', 'probe', 'full'],
+    ]);
   });
 
   it('gives the same job ids when the same schedule event is delivered twice', async () => {

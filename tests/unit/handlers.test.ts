@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ describe('Lambda handlers (AWS mocked)', () => {
     Object.assign(process.env, {
       STAGE: 'unit',
       SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs.fifo',
+      SYNC_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs-dlq.fifo',
       POWERTOOLS_LOG_LEVEL: 'CRITICAL',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: 'unit',
@@ -45,7 +46,8 @@ describe('Lambda handlers (AWS mocked)', () => {
   it('scheduler: queries active tenants by index and retries the entries SendMessageBatch reported as failed', async () => {
     // Prepare
     const tenants = Array.from({ length: 12 }, (_, i) => aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
-    ddb.on(QueryCommand).resolves({ Items: tenants });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':status': 'active' } }).resolves({ Items: tenants });
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
       calls += 1;
@@ -67,30 +69,42 @@ describe('Lambda handlers (AWS mocked)', () => {
     expect(batches[2]).toEqual([batches[0]!.at(-1)]);
     expect(new Set(batches.flat().map((e) => e.MessageGroupId))).toEqual(new Set(tenants.map((t) => t.tenantId)));
     expect(batches[0]![0]).toMatchObject({ MessageGroupId: expect.any(String), MessageDeduplicationId: expect.stringMatching(/^schedule-20261125T1000-t\d+$/) });
-    expect(result).toMatchObject({ tenants: 12, sent: 12 });
+    expect(result).toMatchObject({ tenants: 12, probes: 0, sent: 12 });
   });
 
-  it('worker: a poison record fails alone and comes back at once; a job for a removed tenant is dropped', async () => {
+  it('worker: a poison record goes to the dead-letter queue at once, without blocking its tenant; a job for a removed tenant is dropped (hardening 7)', async () => {
     // Prepare
     const sample = event('sqs-sync-job.json');
     const poison = { ...sample.Records[0], messageId: 'poison', body: '{"not":"a job"}', attributes: { ...sample.Records[0].attributes, MessageGroupId: 'other' } };
     const records = [poison, sample.Records[1]];
     ddb.on(GetCommand).resolves({}); // the tenant no longer exists
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dead-1' });
 
     // Act
     const response = await worker({ Records: records }, aLambdaContext('worker'));
 
     // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison' }] });
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout)).toEqual([0]);
+    expect(response).toEqual({ batchItemFailures: [] });
+    const dead = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(dead).toEqual([
+      expect.objectContaining({
+        QueueUrl: expect.stringContaining('jobs-dlq.fifo'),
+        MessageBody: '{"not":"a job"}',
+        MessageGroupId: 'other',
+        MessageDeduplicationId: 'dead-poison',
+        MessageAttributes: { reason: { DataType: 'String', StringValue: expect.stringContaining('not a sync job') } },
+      }),
+    ]);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
-  it("worker: a failed record holds back the later records of the same tenant, to keep the tenant's order", async () => {
-    // Prepare: both records of the sample belong to tenant demo; the first is poison
+  it("worker: records held back behind a failed record of their tenant come back at once (not after the queue's 30 minutes), other tenants run (hardening 7)", async () => {
+    // Prepare: the first job of tenant demo fails retryably (DynamoDB throttled), the second of demo is held back, one of another tenant runs
     const sample = event('sqs-sync-job.json');
-    const records = [{ ...sample.Records[0], messageId: 'first', body: 'not json' }, { ...sample.Records[1], messageId: 'second' }];
+    const other = { ...sample.Records[1], messageId: 'other', receiptHandle: 'rh-other', body: sample.Records[1].body.replace('"demo"', '"other"'), attributes: { ...sample.Records[1].attributes, MessageGroupId: 'other' } };
+    const records = [{ ...sample.Records[0], messageId: 'first', receiptHandle: 'rh-first' }, { ...sample.Records[1], messageId: 'second', receiptHandle: 'rh-second' }, other];
+    ddb.on(GetCommand, { Key: { tenantId: 'demo' } }).rejects(Object.assign(new Error('Throttled'), { name: 'ThrottlingException' }));
+    ddb.on(GetCommand, { Key: { tenantId: 'other' } }).resolves({});
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
 
     // Act
@@ -98,6 +112,23 @@ describe('Lambda handlers (AWS mocked)', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'first' }, { itemIdentifier: 'second' }] });
+    const visibility = Object.fromEntries(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout]));
+    expect(visibility).toEqual({ 'rh-first': 30, 'rh-second': 0 });
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toContainEqual({ tenantId: 'other' });
+  });
+
+  it('worker: does not start a record it may not have time to finish; it comes back at once (hardening 9)', async () => {
+    // Prepare: 100 s left, less than one job's worst case
+    const sample = event('sqs-sync-job.json');
+    const other = { ...sample.Records[1], messageId: 'other', receiptHandle: 'rh-other', body: sample.Records[1].body.replace('"demo"', '"other"'), attributes: { ...sample.Records[1].attributes, MessageGroupId: 'other' } };
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+
+    // Act
+    const response = await worker({ Records: [{ ...sample.Records[0], receiptHandle: 'rh-first' }, other] }, { ...aLambdaContext('worker'), getRemainingTimeInMillis: () => 100_000 });
+
+    // Assess
+    expect(response.batchItemFailures.map((f: { itemIdentifier: string }) => f.itemIdentifier)).toEqual([sample.Records[0].messageId, 'other']);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input.VisibilityTimeout)).toEqual([0, 0]);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { BambooHrAuthError } from '../../lib/errors.js';
-import { parseSyncJob, PoisonMessageError, processSyncJob, retryDelaySeconds } from '../../lib/use-cases/process-sync-job.js';
-import { RetryLaterError } from '../../lib/use-cases/sync-tenant.js';
-import { aJob, aRawRow } from '../helpers/builders.js';
+import { decideRetry, parseSyncJob, PoisonMessageError, processSyncJob } from '../../lib/use-cases/process-sync-job.js';
+import { GiveUpError, RetryLaterError } from '../../lib/use-cases/sync-tenant.js';
+import { aJob, aRawRow, aRunRecord } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { aSyncHarness } from '../helpers/sync-harness.js';
 
@@ -48,10 +48,49 @@ describe('processSyncJob', () => {
   });
 });
 
-describe('retryDelaySeconds', () => {
-  it('sends a poison message back at once, and backs off retryable failures up to 15 minutes', () => {
+describe('decideRetry: what the queue does with a failed delivery (hardening 7, 8)', () => {
+  const policy = { maxAttempts: 5, maxReceiveCount: 50 };
+  const failedRun = (attempts: number, waits: number, retryAfterSeconds?: number) =>
+    new RetryLaterError(
+      aRunRecord({
+        status: 'failed',
+        attempts,
+        waits,
+        error: { code: 'bamboohr-rate-limited', message: 'limited', retryable: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+      }),
+    );
+
+  it('sends a poison body to the dead-letter queue at once', () => {
     // Act / Assess
-    expect(retryDelaySeconds(new PoisonMessageError('not JSON'), 3)).toBe(0);
-    expect([1, 2, 3, 4, 5, 9].map((n) => retryDelaySeconds(new Error('timeout'), n))).toEqual([30, 60, 120, 240, 480, 900]);
+    expect(decideRetry({ error: new PoisonMessageError('not JSON'), receiveCount: 1, ...policy })).toMatchObject({ action: 'dead-letter', reason: expect.stringContaining('not JSON') });
+  });
+
+  it('waits at least what BambooHR asked, up to SQS limit, and does not count the wait as a failure', () => {
+    // Act
+    const hour = decideRetry({ error: failedRun(7, 6, 3600), receiveCount: 7, ...policy });
+    const days = decideRetry({ error: failedRun(1, 1, 200_000), receiveCount: 1, ...policy });
+
+    // Assess
+    expect(hour).toEqual({ action: 'retry', delaySeconds: 3600, counted: false });
+    expect(days).toEqual({ action: 'retry', delaySeconds: 43_200, counted: false });
+  });
+
+  it('backs off counted failures 30 s, 60 s, 120 s... and dead-letters after the last allowed attempt', () => {
+    // Act / Assess
+    expect([1, 2, 3, 4].map((n) => decideRetry({ error: failedRun(n, 0), receiveCount: n, ...policy }))).toEqual(
+      [30, 60, 120, 240].map((delaySeconds) => ({ action: 'retry', delaySeconds, counted: true })),
+    );
+    expect(decideRetry({ error: failedRun(8, 3), receiveCount: 8, ...policy })).toMatchObject({ action: 'dead-letter', reason: expect.stringContaining('5 attempts') });
+  });
+
+  it('for a failure before any run started (e.g. DynamoDB down), backs off by deliveries and dead-letters at the queue limit', () => {
+    // Act / Assess
+    expect(decideRetry({ error: new Error('ThrottlingException'), receiveCount: 2, ...policy })).toEqual({ action: 'retry', delaySeconds: 60, counted: true });
+    expect(decideRetry({ error: new Error('ThrottlingException'), receiveCount: 50, ...policy })).toMatchObject({ action: 'dead-letter' });
+  });
+
+  it('gives up at once on a job whose run kept dying (GiveUpError)', () => {
+    // Act / Assess
+    expect(decideRetry({ error: new GiveUpError(aRunRecord({ attempts: 6 }), 5), receiveCount: 6, ...policy })).toMatchObject({ action: 'dead-letter' });
   });
 });

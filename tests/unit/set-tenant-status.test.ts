@@ -26,7 +26,7 @@ describe('setTenantStatus', () => {
     const get = tenants.get.bind(tenants);
     tenants.get = async (id: string) => {
       const read = await get(id);
-      await tenants.recordRun(id, { runId: 'r', kind: 'full', status: 'failed', startedAt: '', finishedAt: null, counts: {}, warnings: 0, error: 'key rejected', employeesSynced: null }, { status: 'needs-attention', reason: 'key rejected', from: ['active'] });
+      await tenants.recordRun(id, { runId: 'r', kind: 'full', status: 'failed', startedAt: '', finishedAt: null, counts: {}, warnings: 0, error: 'key rejected', employeesSynced: null }, { status: 'needs-attention', reason: 'key rejected', from: ['active'], attention: null });
       return read;
     };
 

@@ -54,8 +54,8 @@ describe('SqsDeadLetterQueue', () => {
 
     // Assess
     expect(letters).toEqual([
-      { messageId: 'm1', job: aJob('acme'), rawBody: null, receiveCount: 6, sentAt: '2026-11-25T12:00:00.000Z', tenantId: 'acme' },
-      { messageId: 'm2', job: null, rawBody: 'not json', receiveCount: 6, sentAt: '2026-11-25T12:00:00.000Z', tenantId: 'globex' },
+      { messageId: 'm1', job: aJob('acme'), rawBody: null, receiveCount: 6, sentAt: '2026-11-25T12:00:00.000Z', tenantId: 'acme', reason: null },
+      { messageId: 'm2', job: null, rawBody: 'not json', receiveCount: 6, sentAt: '2026-11-25T12:00:00.000Z', tenantId: 'globex', reason: null },
     ]);
     const receive = sqsMock.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
     expect(receive).toMatchObject({ QueueUrl: DLQ_URL, AttributeNames: ['All'], MaxNumberOfMessages: 10 });
@@ -91,7 +91,7 @@ describe('SqsDeadLetterQueue', () => {
     expect(sqsMock.commandCalls(ReceiveMessageCommand).at(-1)!.args[0].input.MaxNumberOfMessages).toBe(1);
   });
 
-  it("redrives jobs to the jobs queue in the tenant's group with a new deduplication id, then deletes them", async () => {
+  it("redrives jobs to the jobs queue in the tenant's group with a new deduplication id, as a new run, then deletes them", async () => {
     // Prepare
     const body = JSON.stringify(aJob('acme'));
     sqsMock
@@ -105,7 +105,9 @@ describe('SqsDeadLetterQueue', () => {
     // Assess
     expect(result).toEqual({ redriven: 1, redrivenIds: ['m1'], poison: ['m2'], notFound: [] });
     const sends = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
-    expect(sends).toEqual([{ QueueUrl: QUEUE_URL, MessageBody: body, MessageGroupId: 'acme', MessageDeduplicationId: 'dedup-1' }]);
+    expect(sends).toEqual([{ QueueUrl: QUEUE_URL, MessageBody: expect.any(String), MessageGroupId: 'acme', MessageDeduplicationId: 'dedup-1' }]);
+    // The same job, marked as redriven: its run starts afresh, while its requestedAt (an approval's age) is kept.
+    expect(JSON.parse(sends[0]!.MessageBody!)).toEqual({ ...JSON.parse(body), redrive: { count: 1, at: expect.any(String) } });
     expect(sqsMock.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([{ QueueUrl: DLQ_URL, ReceiptHandle: 'rh-m1' }]);
     const released = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
     expect(released.every((e) => e.ReceiptHandle === 'rh-m2' && e.VisibilityTimeout === 0)).toBe(true);

@@ -1,7 +1,7 @@
 import { BambooHrAuthError, BambooHrRateLimitedError, TenantNotFoundError } from '../../lib/errors.js';
 import { requestSync } from '../../lib/use-cases/request-sync.js';
-import { RetryLaterError, syncTenant } from '../../lib/use-cases/sync-tenant.js';
-import { aJob, aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
+import { GiveUpError, probeDelayMs, RetryLaterError, runIdFor, syncTenant } from '../../lib/use-cases/sync-tenant.js';
+import { aJob, aRawRow, aRunRecord, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { InMemoryJobQueue } from '../helpers/in-memory-ports.js';
 import { aSyncHarness } from '../helpers/sync-harness.js';
@@ -468,6 +468,118 @@ describe('syncTenant', () => {
 
       // Assess
       await expect(act).rejects.toThrow(/Nothing is held/);
+    });
+  });
+
+  describe('attempts and waits (hardening 8)', () => {
+    it('counts every delivery that starts a run, and a rate-limited one as a wait', async () => {
+      // Prepare
+      const h = await aSyncHarness({}, company());
+      const job = aJob();
+      h.source.failWith = new BambooHrRateLimitedError('acme', 3600);
+      await expect(syncTenant(h.deps, job)).rejects.toThrow(RetryLaterError);
+      h.source.failWith = new Error('socket hang up');
+
+      // Act
+      const second = await syncTenant(h.deps, job).catch((error: unknown) => error);
+
+      // Assess
+      expect(second).toBeInstanceOf(RetryLaterError);
+      expect((second as RetryLaterError).run).toMatchObject({ attempts: 2, waits: 1, error: { retryable: true } });
+      expect((await h.runs.list('acme', 1))[0]).toMatchObject({ attempts: 2, waits: 1 });
+    });
+
+    it('gives up on a job whose runs keep dying before they finish (a crash loop), without running it again', async () => {
+      // Prepare: five deliveries started the run and never finished it
+      const h = await aSyncHarness({}, company());
+      const job = aJob();
+      await h.runs.start(aRunRecord({ runId: runIdFor(job), jobId: job.jobId, status: 'running', attempts: 5, waits: 0 }));
+
+      // Act
+      const act = syncTenant(h.deps, job);
+
+      // Assess
+      await expect(act).rejects.toThrow(GiveUpError);
+      expect(h.source.requestCount).toBe(0);
+      expect((await h.runs.get('acme', runIdFor(job)))).toMatchObject({ status: 'failed', error: { code: 'gave-up' } });
+    });
+
+    it('runs a redriven job as a new run, with its attempts counted from zero', async () => {
+      // Prepare
+      const h = await aSyncHarness({}, company());
+      const job = aJob();
+      await h.runs.start(aRunRecord({ runId: runIdFor(job), jobId: job.jobId, status: 'failed', attempts: 6, error: { code: 'gave-up', message: 'gave up', retryable: true } }));
+
+      // Act
+      const result = await syncTenant(h.deps, { ...job, redrive: { count: 1, at: '2026-11-26T09:00:00.000Z' } });
+
+      // Assess
+      expect(result.outcome).toBe('succeeded');
+      expect(result.run).toMatchObject({ attempts: 1 });
+      expect(result.run!.runId).not.toBe(runIdFor(job));
+    });
+  });
+
+  describe('probing a tenant that needs attention (hardening 10)', () => {
+    const parked = () => aSyncHarness({ status: 'needs-attention', statusReason: 'key rejected', attention: { since: '2026-11-25T09:00:00.000Z', probes: 1, nextProbeAt: '2026-11-25T10:00:00.000Z' } }, company());
+
+    it('makes the tenant active again on the first successful probe', async () => {
+      // Prepare
+      const h = await parked();
+
+      // Act
+      const result = await syncTenant(h.deps, aJob({ requestedBy: 'probe' }));
+
+      // Assess
+      expect(result.outcome).toBe('succeeded');
+      expect(await h.tenants.get('acme')).toMatchObject({ status: 'active', statusReason: null, attention: null });
+    });
+
+    it('keeps it in needs-attention on a failed probe and doubles the wait, up to a day', async () => {
+      // (the wait after n failed probes is 2^n hours, at most 24: see the last case)
+      // Prepare
+      const h = await parked();
+      h.source.failWith = new BambooHrAuthError('acme', 401, 'acme');
+
+      // Act
+      const result = await syncTenant(h.deps, aJob({ requestedBy: 'probe' }));
+
+      // Assess: the second failed probe: the next one 4 h later (after 1 h, then 2 h)
+      expect(result.outcome).toBe('failed');
+      expect(await h.tenants.get('acme')).toMatchObject({
+        status: 'needs-attention',
+        attention: { since: '2026-11-25T09:00:00.000Z', probes: 2, nextProbeAt: '2026-11-25T14:00:00.000Z' },
+      });
+    });
+
+    it('does not send a probe that failed retryably back to the queue: the next probe comes on the schedule', async () => {
+      // Prepare
+      const h = await parked();
+      h.source.failWith = new BambooHrRateLimitedError('acme', 30);
+
+      // Act
+      const result = await syncTenant(h.deps, aJob({ requestedBy: 'probe' }));
+
+      // Assess
+      expect(result.outcome).toBe('failed');
+      expect((await h.tenants.get('acme'))?.attention).toMatchObject({ probes: 2 });
+    });
+
+    it('waits 1 h, 2 h, 4 h... between probes, at most a day', () => {
+      // Act / Assess
+      expect([0, 1, 2, 3, 4, 5, 9].map((probes) => probeDelayMs(probes) / 3_600_000)).toEqual([1, 2, 4, 8, 16, 24, 24]);
+    });
+
+    it('parks an active tenant with its first probe an hour later', async () => {
+      // Prepare
+      const h = await aSyncHarness({}, company());
+      h.source.failWith = new BambooHrAuthError('acme', 401, 'acme');
+
+      // Act
+      await syncTenant(h.deps, aJob());
+
+      // Assess
+      expect((await h.tenants.get('acme'))?.attention).toEqual({ since: '2026-11-25T10:00:00.000Z', probes: 0, nextProbeAt: '2026-11-25T11:00:00.000Z' });
     });
   });
 });

@@ -1,0 +1,59 @@
+import { errorMessage } from '../errors.js';
+import type { Log } from '../logging.js';
+import type { DeliveredJob, JobDeadLetters, JobRetries } from '../ports.js';
+import { decideRetry, parseSyncJob, processSyncJob, type ProcessedJob } from './process-sync-job.js';
+import { RetryLaterError, type SyncTenantDeps } from './sync-tenant.js';
+
+/** One SQS delivery of a job, as the worker receives it. */
+export interface Delivery extends DeliveredJob {
+  receiptHandle: string;
+  receiveCount: number;
+}
+
+export interface DeliveryPolicy {
+  /** Failed attempts of a job (rate-limit waits aside) before it goes to the dead-letter queue. */
+  maxAttempts: number;
+  /** The queue's own maxReceiveCount (serverless.yml): its last allowed receive. */
+  maxReceiveCount: number;
+  /** The longest one job may take: a record is only started with at least this much time left. */
+  recordBudgetMs: number;
+}
+
+export type HandleSyncDeliveryDeps = SyncTenantDeps & { retries: JobRetries; jobDeadLetters: JobDeadLetters; policy: DeliveryPolicy };
+
+export type DeliveryResult = ProcessedJob | { outcome: 'dead-lettered'; reason: string };
+
+/** Not started for lack of time: back in the queue at once, counted as no attempt. */
+export class NotStartedError extends Error {
+  constructor(readonly remainingMs: number) {
+    super(`Not started: ${Math.round(remainingMs / 1000)} s left in this invocation, less than one job may need. It comes back at once.`);
+    this.name = 'NotStartedError';
+  }
+}
+
+/**
+ * One delivery of a sync job, deliberately handled whatever happens. Resolves when SQS may delete
+ * the message (done, held, skipped, dropped, or moved to the dead-letter queue by the worker itself);
+ * rejects when it must come back, after making it visible again when it should (see decideRetry).
+ */
+export const handleSyncDelivery = async (deps: HandleSyncDeliveryDeps, delivery: Delivery, remainingMs: number, log: Log = deps.log): Promise<DeliveryResult> => {
+  if (remainingMs < deps.policy.recordBudgetMs) {
+    await deps.retries.retryLater(delivery.receiptHandle, 0);
+    throw new NotStartedError(remainingMs);
+  }
+  try {
+    return await processSyncJob(deps, parseSyncJob(delivery.body), log);
+  } catch (error) {
+    const decision = decideRetry({ error, receiveCount: delivery.receiveCount, maxAttempts: deps.policy.maxAttempts, maxReceiveCount: deps.policy.maxReceiveCount });
+    if (decision.action === 'dead-letter') {
+      await deps.jobDeadLetters.deadLetter(delivery, decision.reason);
+      log.error('Sync job moved to the dead-letter queue', { messageId: delivery.messageId, reason: decision.reason });
+      return { outcome: 'dead-lettered', reason: decision.reason };
+    }
+    if (!(error instanceof RetryLaterError)) log.error('Sync job failed', { error: errorMessage(error) });
+    await deps.retries
+      .retryLater(delivery.receiptHandle, decision.delaySeconds)
+      .catch((e: unknown) => log.warn('Could not set when the job comes back', { error: errorMessage(e) }));
+    throw error;
+  }
+};
