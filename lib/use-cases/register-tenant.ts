@@ -112,19 +112,29 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     lastRun: null,
     attention: null,
   };
-  // A tenant removed while one of its syncs was still running may have left snapshot items, feed
-  // records or runs behind: a new tenant starts from nothing (the feed keeps only its seq counter).
-  await deps.snapshots.deleteAll(tenantId);
-  await deps.feed.deleteAll(tenantId);
-  await deps.runs.deleteAll(tenantId);
-  // The record first: its conditional create is what makes a tenant id unique, so a lost race can
-  // never overwrite another tenant's key. A failed secret write removes the record again.
-  await deps.tenants.create(tenant);
+  // 1. Claim the id: the conditional create is what makes a tenant id unique. It is created disabled,
+  //    so that no job runs for it (nor marks it needs-attention) before its key is stored; a lost race
+  //    fails here (TenantExistsError), before anything of the other tenant is touched.
+  await deps.tenants.create({ ...tenant, status: 'disabled', statusReason: registeringReason(tenantId) });
   try {
+    // 2. A tenant removed while one of its syncs was still running may have left snapshot items, feed
+    //    records or runs behind: a new tenant starts from nothing (the feed keeps only its seq counter).
+    await deps.snapshots.deleteAll(tenantId);
+    await deps.feed.deleteAll(tenantId);
+    await deps.runs.deleteAll(tenantId);
+    // 3. The key.
     await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
   } catch (error) {
+    // Nothing of this registration is left: the id can be registered again.
     await deps.tenants.delete(tenantId);
     throw error;
   }
+  // 4. Active last. Should this fail, the tenant stays disabled, its reason saying so (and
+  //    `tenant enable` finishes the job).
+  await deps.tenants.save(tenant, { expectedStatus: 'disabled' });
   return { tenant, access, webhook, warnings };
 };
+
+/** The status reason of a tenant whose registration has not finished. */
+export const registeringReason = (tenantId: string): string =>
+  `registration in progress (if this stays, the registration did not finish: run bamboohr-sync tenant enable ${tenantId})`;

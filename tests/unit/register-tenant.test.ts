@@ -1,6 +1,8 @@
-import { BambooHrAuthError, BambooHrUnknownCompanyError, ExclusionFieldNotFoundError, ValidationError, WebhookNotPermittedError } from '../../lib/errors.js';
+import { BambooHrAuthError, BambooHrUnknownCompanyError, ExclusionFieldNotFoundError, TenantExistsError, ValidationError, WebhookNotPermittedError } from '../../lib/errors.js';
+import { silentLog } from '../../lib/logging.js';
+import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { registerTenant, type RegisterTenantDeps } from '../../lib/use-cases/register-tenant.js';
-import { aRawRow, aSyncedEntry, anEmployee, FAKE_API_KEY } from '../helpers/builders.js';
+import { aJob, aRawRow, aSyncedEntry, anEmployee, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
 
@@ -164,5 +166,63 @@ describe('registerTenant', () => {
 
     // Assess
     expect((await snapshots.load('acme')).size).toBe(0);
+  });
+
+  describe('registration races (hardening 11)', () => {
+    it('registers inactive and activates last: a job arriving while the key is being stored skips the tenant, which ends active', async () => {
+      // Prepare: a scheduled job runs exactly while the secret is written
+      const { deps, tenants, secrets, snapshots } = await setup();
+      const during: Awaited<ReturnType<typeof syncTenant>>[] = [];
+      const put = secrets.put.bind(secrets);
+      secrets.put = async (tenantId, secret) => {
+        const runs = new InMemoryRunStore();
+        during.push(await syncTenant({ tenants, secrets, snapshots, feed: new InMemoryChangeFeed(), runs, clock: new FixedClock(), log: silentLog, employeeSource: deps.employeeSource }, aJob()));
+        return put(tenantId, secret);
+      };
+
+      // Act
+      const result = await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+      // Assess
+      expect(during.map((r) => r.outcome)).toEqual(['skipped']);
+      expect(result.tenant.status).toBe('active');
+      expect(await tenants.get('acme')).toMatchObject({ status: 'active', statusReason: null });
+    });
+
+    it("fails for an id registered meanwhile by someone else, without touching that tenant's data, key or record", async () => {
+      // Prepare: another registration of 'acme' completes between this one's check and its save, and syncs
+      const { deps, tenants, secrets, snapshots } = await setup();
+      const winner = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: 'winner-key-0123456789' });
+      const get = tenants.get.bind(tenants);
+      tenants.get = async (id) => (id === 'acme' ? null : get(id)); // the loser's early check saw no tenant
+      await winner;
+      await snapshots.put('acme', [aSyncedEntry(anEmployee('1'))]);
+      const before = await get('acme');
+
+      // Act
+      const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'other', apiKey: FAKE_API_KEY });
+
+      // Assess
+      await expect(act).rejects.toThrow(TenantExistsError);
+      tenants.get = get;
+      expect(await tenants.get('acme')).toEqual(before);
+      expect((await secrets.get('acme'))?.apiKey).toBe('winner-key-0123456789');
+      expect((await snapshots.load('acme')).size).toBe(1);
+    });
+
+    it('removes its claim when the key cannot be stored, so that the id can be registered again', async () => {
+      // Prepare
+      const { deps, tenants, secrets } = await setup();
+      secrets.put = async () => {
+        throw new Error('Secrets Manager unavailable');
+      };
+
+      // Act
+      const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+      // Assess
+      await expect(act).rejects.toThrow('Secrets Manager unavailable');
+      expect(await tenants.get('acme')).toBeNull();
+    });
   });
 });
