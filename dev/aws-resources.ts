@@ -265,6 +265,7 @@ const CONFIG_TABLE_OF: Record<string, keyof Config['tables']> = {
   EmployeesTable: 'employees',
   ChangesTable: 'changes',
   RunsTable: 'runs',
+  MarkersTable: 'markers',
 };
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');

@@ -1,6 +1,7 @@
 import { createAwsClients, type AwsClients } from './adapters/aws-clients.js';
 import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb-batch-writer.js';
 import { DynamoDbChangeFeed } from './adapters/dynamodb-change-feed.js';
+import { DynamoDbMarkerStore } from './adapters/dynamodb-marker-store.js';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from './adapters/dynamodb-snapshot-store.js';
 import { DynamoDbTenantStore } from './adapters/dynamodb-tenant-store.js';
@@ -54,6 +55,7 @@ export const createServiceDeps = (
     snapshots: new DynamoDbSnapshotStore({ client: clients.documentClient, tableName: config.tables.employees, stats }),
     feed: new DynamoDbChangeFeed({ client: clients.documentClient, tableName: config.tables.changes, ttlDays: config.retention.changeTtlDays, now, stats }),
     runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
+    markers: new DynamoDbMarkerStore({ client: clients.documentClient, tableName: config.tables.markers, now }),
     secrets,
     queue,
     retries,

@@ -16,6 +16,7 @@ const envSchema = z.object({
   EMPLOYEES_TABLE: z.string().optional(),
   CHANGES_TABLE: z.string().optional(),
   RUNS_TABLE: z.string().optional(),
+  MARKERS_TABLE: z.string().optional(),
   SYNC_QUEUE_URL: z.string().optional(),
   SYNC_DLQ_URL: z.string().optional(),
   SECRET_PREFIX: z.string().optional(),
@@ -40,7 +41,7 @@ export interface Config {
   stage: string;
   region: string;
   bamboohr: { apiBase: string; timeoutMs: number; retryLimit: number; retryMaxWaitMs: number };
-  tables: { tenants: string; employees: string; changes: string; runs: string };
+  tables: { tenants: string; employees: string; changes: string; runs: string; markers: string };
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
   secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
   retention: { changeTtlDays: number; runTtlDays: number };
@@ -81,6 +82,7 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
       employees: e.EMPLOYEES_TABLE ?? `${prefix}-employees`,
       changes: e.CHANGES_TABLE ?? `${prefix}-changes`,
       runs: e.RUNS_TABLE ?? `${prefix}-runs`,
+      markers: e.MARKERS_TABLE ?? `${prefix}-markers`,
     },
     queues: { syncUrl: e.SYNC_QUEUE_URL, dlqUrl: e.SYNC_DLQ_URL },
     secrets: {

@@ -156,6 +156,14 @@ export interface SecretStore {
   delete(tenantId: string): Promise<void>;
 }
 
+/** One-time markers that expire: a webhook signature already accepted, an invite already spent... */
+export interface MarkerStore {
+  /** Claims `key` until `expiresAt`; false when it is claimed already and has not expired. */
+  claim(key: string, expiresAt: Date): Promise<boolean>;
+  /** Gives a claim up (e.g. when what it guarded could not be done). */
+  release(key: string): Promise<void>;
+}
+
 export interface JobQueue {
   /** Sends the jobs (batched). Resolves once every job is accepted; throws if some never were. */
   enqueue(jobs: readonly SyncJob[]): Promise<{ sent: number; batches: number }>;

@@ -158,6 +158,21 @@ const check = (template) => {
     }
   }
 
+  // The public webhook route: throttled, and its function in a concurrency of its own (a flood of
+  // forged requests costs little and cannot starve the worker).
+  const apiStage = resources.HttpApiStage?.Properties;
+  const positive = (value) => typeof value === 'number' && value > 0;
+  if (!positive(apiStage?.DefaultRouteSettings?.ThrottlingRateLimit) || !positive(apiStage?.DefaultRouteSettings?.ThrottlingBurstLimit)) {
+    problems.push('HttpApiStage must throttle every route (DefaultRouteSettings.ThrottlingRateLimit and ThrottlingBurstLimit).');
+  }
+  const webhookRoute = apiStage?.RouteSettings?.['POST /webhooks/bamboohr/{tenantId}'];
+  if (!positive(webhookRoute?.ThrottlingRateLimit) || !positive(webhookRoute?.ThrottlingBurstLimit)) {
+    problems.push("HttpApiStage must throttle the webhook route 'POST /webhooks/bamboohr/{tenantId}' (RouteSettings).");
+  }
+  if (!positive(resources.WebhookLambdaFunction?.Properties?.ReservedConcurrentExecutions)) {
+    problems.push('The webhook function needs reserved concurrency (reservedConcurrency in serverless.yml).');
+  }
+
   // Functions
   const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
   if (functions.length === 0) problems.push('No Lambda functions in the template.');
@@ -218,7 +233,7 @@ const check = (template) => {
     if (extra.ttl && (p.TimeToLiveSpecification?.AttributeName !== extra.ttl || p.TimeToLiveSpecification?.Enabled !== true)) {
       problems.push(`${logicalId}: TTL must be enabled on ${extra.ttl}.`);
     }
-    if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) problems.push(`${logicalId}: point-in-time recovery must be on.`);
+    if (extra.pitr !== false && p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) problems.push(`${logicalId}: point-in-time recovery must be on.`);
     for (const [indexName, indexKeys] of Object.entries(extra.gsis ?? {})) {
       const gsi = asArray(p.GlobalSecondaryIndexes).find((g) => g.IndexName === indexName);
       if (!gsi) {
@@ -236,6 +251,8 @@ const check = (template) => {
   expectTable('EmployeesTable', `${prefix}-employees`, [['tenantId', 'S'], ['employeeId', 'S']]);
   expectTable('ChangesTable', `${prefix}-changes`, [['tenantId', 'S'], ['seq', 'N']], { ttl: 'expiresAt' });
   expectTable('RunsTable', `${prefix}-runs`, [['tenantId', 'S'], ['runId', 'S']], { ttl: 'expiresAt' });
+  // Markers only live minutes to days: nothing to recover.
+  expectTable('MarkersTable', `${prefix}-markers`, [['key', 'S']], { ttl: 'expiresAt', pitr: false });
 
   // Queues
   const jobs = resources.JobsQueue?.Properties;

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { verifyWebhookSignature } from '../bamboohr/webhook-signature.js';
+import { parseWebhookTimestamp, verifyWebhookSignature } from '../bamboohr/webhook-signature.js';
 import { employeesNamedBy, webhookPayloadSchema } from '../bamboohr/webhook-payload.js';
 import { errorMessage } from '../errors.js';
 import type { Log } from '../logging.js';
 import type { SyncJob } from '../model/job.js';
 import { tenantIdSchema } from '../model/tenant.js';
-import type { Clock, JobQueue, SecretStore, TenantStore } from '../ports.js';
+import type { Clock, JobQueue, MarkerStore, SecretStore, TenantStore } from '../ports.js';
 
 export interface ReceiveWebhookDeps {
   tenants: Pick<TenantStore, 'get'>;
@@ -15,6 +15,10 @@ export interface ReceiveWebhookDeps {
   clock: Clock;
   log: Log;
   settings: { toleranceSeconds: number; maxBodyBytes: number };
+  /** Remembers the signatures accepted within the timestamp window: a replay queues nothing. */
+  markers: MarkerStore;
+  /** Limits uncached secret reads per tenant (see createFreshReadLimiter). */
+  freshReads: FreshReadLimiter;
 }
 
 export interface WebhookRequest {
@@ -25,13 +29,19 @@ export interface WebhookRequest {
 }
 
 export type WebhookResponse =
-  | { status: 202; body: { accepted: true; jobId: string; employees: number } }
-  | { status: 400 | 401 | 404 | 413 | 503; body: { error: { code: string; message: string } } };
+  | { status: 202; body: { accepted: true; jobId: string; employees: number; duplicate?: true } }
+  | { status: 400 | 401 | 413 | 503; body: { error: { code: string; message: string } } };
 
-const fail = (status: 400 | 401 | 404 | 413 | 503, code: string, message: string): WebhookResponse => ({
+const fail = (status: 400 | 401 | 413 | 503, code: string, message: string): WebhookResponse => ({
   status,
   body: { error: { code, message } },
 });
+
+/**
+ * Every refusal is this one answer: an unknown, disabled or webhook-less tenant cannot be told from
+ * a known one with a bad signature, so the route does not reveal which tenant ids exist.
+ */
+const REFUSED = (): WebhookResponse => fail(401, 'unauthorized', 'Invalid signature.');
 
 /** Verified against when the tenant has no webhook key, so that an unknown tenant costs the same. */
 const DECOY_KEY = randomBytes(32).toString('hex');
@@ -42,10 +52,35 @@ const header = (headers: WebhookRequest['headers'], name: string): string | unde
   return undefined;
 };
 
+/** Whether a tenant's secret may be read uncached now: at most once a minute per tenant and process. */
+export interface FreshReadLimiter {
+  allow(tenantId: string, now: Date): boolean;
+}
+
+export const createFreshReadLimiter = (intervalMs = 60_000): FreshReadLimiter => {
+  const last = new Map<string, number>();
+  return {
+    allow: (tenantId, now) => {
+      const previous = last.get(tenantId);
+      if (previous !== undefined && now.getTime() - previous < intervalMs) return false;
+      if (last.size > 10_000) last.clear();
+      last.set(tenantId, now.getTime());
+      return true;
+    },
+  };
+};
+
+const SIGNATURE_SHAPE = /^(sha256=)?[0-9a-f]{64}$/i;
+
 /**
  * A BambooHR webhook for one tenant: verify the signature over the exact raw bytes, then queue one
  * targeted `employees` job. The payload only says who changed; the worker fetches their current
  * data with the tenant's key. 5xx only when the job could not be queued (BambooHR then retries).
+ *
+ * Costs are bounded for a flood of forged requests: the secret comes from a cache, and is read
+ * uncached (to catch a key support has just rotated) only for a well-formed signature with a timely
+ * timestamp, at most once a minute per tenant. An accepted signature is remembered for the whole
+ * timestamp window, so that a captured webhook replayed within it queues nothing.
  */
 export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookRequest): Promise<WebhookResponse> => {
   if (request.rawBody.length > deps.settings.maxBodyBytes) {
@@ -53,24 +88,27 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   }
   const signature = header(request.headers, 'x-bamboohr-signature');
   const timestamp = header(request.headers, 'x-bamboohr-timestamp');
+  const now = deps.clock.now();
 
   const validId = tenantIdSchema.safeParse(request.tenantId).success;
   const tenant = validId ? await deps.tenants.get(request.tenantId) : null;
   const secret = tenant && tenant.status !== 'disabled' ? await deps.secrets.get(tenant.tenantId) : null;
   let privateKey = secret?.webhookPrivateKey ?? null;
   const verify = (key: string) =>
-    verifyWebhookSignature({ rawBody: request.rawBody, timestamp, signature, privateKey: key, now: deps.clock.now(), toleranceSeconds: deps.settings.toleranceSeconds });
+    verifyWebhookSignature({ rawBody: request.rawBody, timestamp, signature, privateKey: key, now, toleranceSeconds: deps.settings.toleranceSeconds });
   let verified = verify(privateKey ?? DECOY_KEY);
-  if (privateKey === null) return fail(404, 'not-found', 'No such webhook.');
-  if (!verified && signature && timestamp) {
-    // The cached key may be one support has just rotated: read it again, uncached, once.
+  if (privateKey === null) return REFUSED();
+  const sentAt = timestamp ? parseWebhookTimestamp(timestamp) : null;
+  const timely = sentAt !== null && Math.abs(now.getTime() - sentAt) <= deps.settings.toleranceSeconds * 1000;
+  if (!verified && timely && SIGNATURE_SHAPE.test(signature?.trim() ?? '') && deps.freshReads.allow(tenant!.tenantId, now)) {
+    // The cached key may be one support has just rotated: read it again, uncached.
     const fresh = (await deps.secrets.get(tenant!.tenantId, { fresh: true }))?.webhookPrivateKey ?? null;
     if (fresh !== null && fresh !== privateKey) {
       privateKey = fresh;
       verified = verify(fresh);
     }
   }
-  if (!verified) return fail(401, 'unauthorized', 'Invalid signature.');
+  if (!verified) return REFUSED();
 
   let json: unknown;
   try {
@@ -84,21 +122,31 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   }
   const { changed, deleted } = employeesNamedBy(payload.data);
   const jobId = `webhook-${createHash('sha256').update(request.tenantId).update('\n').update(timestamp ?? '').update('\n').update(request.rawBody).digest('hex').slice(0, 40)}`;
+  const accepted = { accepted: true as const, jobId, employees: changed.length + deleted.length };
+  // Remembered past the whole window the timestamp is accepted in (either side of it).
+  const marker = `webhook#${request.tenantId}#${(signature ?? '').trim().toLowerCase().replace(/^sha256=/, '')}`;
+  const rememberUntil = new Date((sentAt ?? now.getTime()) + deps.settings.toleranceSeconds * 1000 + 60_000);
+  if (!(await deps.markers.claim(marker, rememberUntil))) {
+    deps.log.info('Webhook already accepted: nothing queued again', { tenantId: request.tenantId, jobId });
+    return { status: 202, body: { ...accepted, duplicate: true } };
+  }
   const job: SyncJob = {
     jobId,
     tenantId: request.tenantId,
     kind: 'employees',
     ...(changed.length > 0 ? { employeeIds: changed } : {}),
     ...(deleted.length > 0 ? { deletedEmployeeIds: deleted } : {}),
-    requestedAt: deps.clock.now().toISOString(),
+    // The webhook's own time (not the receipt's): the same webhook is always the same job and run.
+    requestedAt: new Date(sentAt ?? now.getTime()).toISOString(),
     requestedBy: 'webhook',
   };
   try {
     await deps.queue.enqueue([job]);
   } catch (error) {
     deps.log.error('Could not queue the webhook job', { tenantId: request.tenantId, jobId, error: errorMessage(error) });
+    await deps.markers.release(marker).catch(() => undefined);
     return fail(503, 'queue-unavailable', 'The job could not be queued; retry later.');
   }
   deps.log.info('Webhook accepted', { tenantId: request.tenantId, jobId, changed: changed.length, deleted: deleted.length });
-  return { status: 202, body: { accepted: true, jobId, employees: changed.length + deleted.length } };
+  return { status: 202, body: accepted };
 };

@@ -9,6 +9,7 @@ import type {
   Clock,
   FeedAppend,
   JobQueue,
+  MarkerStore,
   PendingAppend,
   RunStore,
   SecretStore,
@@ -188,10 +189,13 @@ export class InMemoryRunStore implements RunStore {
 export class InMemorySecretStore implements SecretStore {
   readonly items = new Map<string, TenantSecret>();
   readonly reads: string[] = [];
+  /** The reads that bypassed the cache. */
+  readonly freshReads: string[] = [];
   /** What a cache would still answer (set it to simulate a stale cached secret); `fresh` reads skip it. */
   readonly cached = new Map<string, TenantSecret>();
   async get(tenantId: string, options: { fresh?: boolean } = {}) {
     this.reads.push(tenantId);
+    if (options.fresh) this.freshReads.push(tenantId);
     const s = (!options.fresh && this.cached.get(tenantId)) || this.items.get(tenantId);
     return s ? { ...s } : null;
   }
@@ -208,6 +212,21 @@ export class InMemoryJobQueue implements JobQueue {
   async enqueue(jobs: readonly SyncJob[]) {
     this.jobs.push(...jobs.map(clone));
     return { sent: jobs.length, batches: Math.ceil(jobs.length / 10) };
+  }
+}
+
+/** One-time markers with an expiry, as DynamoDbMarkerStore keeps them. */
+export class InMemoryMarkerStore implements MarkerStore {
+  readonly items = new Map<string, Date>();
+  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+  async claim(key: string, expiresAt: Date) {
+    const held = this.items.get(key);
+    if (held && held.getTime() > this.clock.now().getTime()) return false;
+    this.items.set(key, expiresAt);
+    return true;
+  }
+  async release(key: string) {
+    this.items.delete(key);
   }
 }
 

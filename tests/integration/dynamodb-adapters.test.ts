@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClientOf } from '../../lib/adapters/aws-clients.js';
 import { createBatchWriteStats } from '../../lib/adapters/dynamodb-batch-writer.js';
 import { DynamoDbChangeFeed } from '../../lib/adapters/dynamodb-change-feed.js';
+import { DynamoDbMarkerStore } from '../../lib/adapters/dynamodb-marker-store.js';
 import { DynamoDbRunStore } from '../../lib/adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from '../../lib/adapters/dynamodb-snapshot-store.js';
 import { DynamoDbTenantStore } from '../../lib/adapters/dynamodb-tenant-store.js';
@@ -333,6 +334,27 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       );
       expect(left.Items ?? []).toEqual([]);
       expect((await snapshots.load('huge2')).size).toBe(0);
+    });
+  });
+
+  describe('DynamoDbMarkerStore', () => {
+    it('claims a key once until it expires, and gives it up on release', async () => {
+      // Prepare
+      let now = NOW;
+      const markers = new DynamoDbMarkerStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.markers, now: () => now });
+      const inFiveMinutes = new Date(NOW.getTime() + 300_000);
+
+      // Act
+      const first = await markers.claim('webhook#acme#abc', inFiveMinutes);
+      const second = await markers.claim('webhook#acme#abc', inFiveMinutes);
+      const other = await markers.claim('webhook#acme#def', inFiveMinutes);
+      await markers.release('webhook#acme#def');
+      const afterRelease = await markers.claim('webhook#acme#def', inFiveMinutes);
+      now = new Date(inFiveMinutes.getTime() + 1000); // expired, whether or not TTL deleted it yet
+      const afterExpiry = await markers.claim('webhook#acme#abc', new Date(now.getTime() + 300_000));
+
+      // Assess
+      expect([first, second, other, afterRelease, afterExpiry]).toEqual([true, false, true, true, true]);
     });
   });
 

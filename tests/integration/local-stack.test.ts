@@ -217,7 +217,7 @@ describe('the local stack, piece by piece', () => {
       ]),
     );
     expect(functions.find((f) => f.schedule)?.name).toBe('scheduler');
-    expect(functions.find((f) => f.sqs)).toMatchObject({ name: 'worker', sqs: { batchSize: 5 }, timeoutSeconds: 900 });
+    expect(functions.find((f) => f.sqs)).toMatchObject({ name: 'worker', sqs: { batchSize: 1 }, timeoutSeconds: 900 });
   });
 
   it('routes a request to the most specific route, with its path parameters', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
-import { receiveWebhook, type ReceiveWebhookDeps } from '../../lib/use-cases/receive-webhook.js';
+import { createFreshReadLimiter, receiveWebhook, type ReceiveWebhookDeps } from '../../lib/use-cases/receive-webhook.js';
 import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
-import { FixedClock, InMemoryJobQueue, InMemorySecretStore, InMemoryTenantStore, RecordingLog } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryJobQueue, InMemoryMarkerStore, InMemorySecretStore, InMemoryTenantStore, RecordingLog } from '../helpers/in-memory-ports.js';
 
 const fieldBased = readFileSync(new URL('../../events/webhook-field-based.json', import.meta.url));
 const eventBased = readFileSync(new URL('../../events/webhook-event-based.json', import.meta.url));
@@ -18,16 +18,21 @@ const setup = async () => {
   await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'acme-webhook-key' });
   await secrets.put('globex', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'globex-webhook-key' });
   await secrets.put('off', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'off-webhook-key' });
+  await tenants.create(aTenant({ tenantId: 'nohook', subdomain: 'nohook' }));
+  await secrets.put('nohook', { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
   const queue = new InMemoryJobQueue();
+  const clock = new FixedClock(NOW);
   const deps: ReceiveWebhookDeps = {
     tenants,
     secrets,
     queue,
-    clock: new FixedClock(NOW),
+    clock,
     log: new RecordingLog(),
     settings: { toleranceSeconds: 300, maxBodyBytes: 1_048_576 },
+    markers: new InMemoryMarkerStore(clock),
+    freshReads: createFreshReadLimiter(),
   };
-  return { deps, queue };
+  return { deps, queue, secrets, clock };
 };
 
 const signed = (body: Buffer | string, key: string, timestamp = nowSeconds) => ({
@@ -63,17 +68,55 @@ describe('receiveWebhook', () => {
     expect(queue.jobs[0]?.deletedEmployeeIds).toBeUndefined();
   });
 
-  it('gives a redelivered webhook the same job id, so the FIFO queue drops the copy', async () => {
+  it('answers a redelivered webhook with the same job id, and queues it once', async () => {
     // Prepare
     const { deps, queue } = await setup();
     const headers = signed(eventBased, 'acme-webhook-key');
 
     // Act
-    await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
-    await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+    const first = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+    const again = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
 
     // Assess
-    expect(queue.jobs[0]?.jobId).toBe(queue.jobs[1]?.jobId);
+    expect(again).toEqual({ status: 202, body: { ...first.body, duplicate: true } });
+    expect(queue.jobs).toHaveLength(1);
+  });
+
+  it('queues nothing for a captured webhook replayed inside the timestamp window, after SQS would have forgotten it (hardening 12)', async () => {
+    // Prepare: signed 290 s ahead of the clock (skew), replayed 580 s later (SQS deduplicates 5 minutes only)
+    const { deps, queue, clock } = await setup();
+    const headers = signed(eventBased, 'acme-webhook-key', String(Number(nowSeconds) + 290));
+    const first = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+    clock.advance(580_000);
+
+    // Act
+    const replay = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(replay).toMatchObject({ status: 202, body: { duplicate: true } });
+    expect(queue.jobs).toHaveLength(1);
+  });
+
+  it('forgets a webhook it could not queue, so that BambooHR may deliver it again (hardening 12)', async () => {
+    // Prepare
+    const { deps, queue } = await setup();
+    const headers = signed(eventBased, 'acme-webhook-key');
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = async () => {
+      throw new Error('SQS down');
+    };
+    const failed = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+    queue.enqueue = enqueue;
+
+    // Act
+    const retried = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+
+    // Assess
+    expect(failed.status).toBe(503);
+    expect(retried).toMatchObject({ status: 202, body: { accepted: true } });
+    expect(retried.body).not.toHaveProperty('duplicate');
+    expect(queue.jobs).toHaveLength(1);
   });
 
   it.each([
@@ -96,16 +139,38 @@ describe('receiveWebhook', () => {
     expect(queue.jobs).toEqual([]);
   });
 
-  it.each([['ghost'], ['off'], ['../etc']])('answers 404 for unknown or disabled tenant %s', async (tenantId) => {
+  it.each([['ghost'], ['off'], ['nohook'], ['../etc']])(
+    'answers the tenant %s (unknown, disabled, without webhook, not an id) exactly as a bad signature: no tenant can be told from another (hardening 14)',
+    async (tenantId) => {
+      // Prepare
+      const { deps, queue } = await setup();
+
+      // Act
+      const response = await receiveWebhook(deps, { tenantId, rawBody: eventBased, headers: signed(eventBased, 'off-webhook-key') });
+
+      // Assess
+      expect(response).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'Invalid signature.' } } });
+      expect(queue.jobs).toEqual([]);
+    },
+  );
+
+  it('reads a secret uncached (a key support may just have rotated) at most once a minute per tenant, and only for a well-formed, timely signature (hardening 13)', async () => {
     // Prepare
-    const { deps, queue } = await setup();
+    const { deps, secrets, clock } = await setup();
+    const forged = (timestamp = nowSeconds, signature = 'a'.repeat(64)) => ({ 'X-BambooHR-Signature': signature, 'X-BambooHR-Timestamp': timestamp });
+    const freshReads = () => secrets.freshReads.filter((id) => id === 'acme').length;
 
     // Act
-    const response = await receiveWebhook(deps, { tenantId, rawBody: eventBased, headers: signed(eventBased, 'off-webhook-key') });
+    for (let i = 0; i < 20; i += 1) await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers: forged() });
+    const inOneMinute = freshReads();
+    await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers: forged(String(Number(nowSeconds) - 3600)) });
+    await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers: forged(nowSeconds, 'not-hex') });
+    clock.advance(61_000);
+    await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers: forged(String(Number(nowSeconds) + 61)) });
 
     // Assess
-    expect(response.status).toBe(404);
-    expect(queue.jobs).toEqual([]);
+    expect(inOneMinute).toBe(1);
+    expect(freshReads()).toBe(2);
   });
 
   it('answers 413 for a body over the limit, before anything else', async () => {

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../lib/config.js';
 import { loadServerlessYml, queueDefinitions, resolveVariables, tableDefinitions } from '../../dev/aws-resources.js';
 
 /**
@@ -76,7 +77,8 @@ describe('serverless.yml', () => {
     const queues = queueDefinitions('prod').map((q) => q.name);
 
     // Assess
-    expect(tables).toEqual(['bamboohr-sync-prod-tenants', 'bamboohr-sync-prod-employees', 'bamboohr-sync-prod-changes', 'bamboohr-sync-prod-runs']);
+    expect([...tables].sort()).toEqual(Object.values(loadConfig({ STAGE: 'prod' }).tables).sort());
+    expect(tables).toEqual(expect.arrayContaining(['bamboohr-sync-prod-tenants', 'bamboohr-sync-prod-employees', 'bamboohr-sync-prod-changes', 'bamboohr-sync-prod-runs']));
     expect(queues).toEqual(['bamboohr-sync-prod-jobs.fifo', 'bamboohr-sync-prod-jobs-dlq.fifo']);
   });
 });
