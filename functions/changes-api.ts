@@ -8,4 +8,5 @@ const config = loadConfig(process.env);
 const logger = createLogger();
 
 /** The change feed and snapshot that the performance-review product reads (read-only routes). */
-export const handler = createRouteHandler(FEED_ROUTES, { ...createServiceDeps(config), log: logger }, config.adminToken, logger);
+/** In AWS the routes are IAM-authorised; on the local stack they take the feed token (never the admin one). */
+export const handler = createRouteHandler(FEED_ROUTES, { ...createServiceDeps(config), log: logger }, config.feedToken, logger);

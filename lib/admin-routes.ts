@@ -27,7 +27,9 @@ const registerBody = z.strictObject({
   apiKey: z.string(),
   exclusionField: exclusion,
   webhookPrivateKey: z.string().optional(),
+  /** Must be this deployment's webhook URL for the tenant; `createWebhook: true` uses it without naming it. */
   createWebhookUrl: z.string().optional(),
+  createWebhook: z.boolean().optional(),
   safeguards: safeguardSettingsSchema.partial().optional(),
 });
 const updateBody = z.strictObject({
@@ -36,6 +38,7 @@ const updateBody = z.strictObject({
   exclusionField: exclusion,
   webhookPrivateKey: z.string().nullable().optional(),
   createWebhookUrl: z.string().optional(),
+  createWebhook: z.boolean().optional(),
   safeguards: safeguardSettingsSchema.partial().optional(),
   status: z.enum(['active', 'disabled']).optional(),
   /** Yes to turning exclusion off while people have opted out. */
@@ -46,8 +49,16 @@ const syncBody = z
   .default({});
 const int = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
 
-const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: string }) =>
-  b.createWebhookUrl !== undefined ? { createAtUrl: b.createWebhookUrl } : b.webhookPrivateKey !== undefined ? (b.webhookPrivateKey === null ? null : { privateKey: b.webhookPrivateKey }) : undefined;
+const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: string; createWebhook?: boolean }) =>
+  b.createWebhookUrl !== undefined
+    ? { createAtUrl: b.createWebhookUrl }
+    : b.createWebhook
+      ? { createAtUrl: null }
+      : b.webhookPrivateKey !== undefined
+        ? b.webhookPrivateKey === null
+          ? null
+          : { privateKey: b.webhookPrivateKey }
+        : undefined;
 
 /** The admin API, by route key. The API key is accepted in POST/PATCH bodies only and never echoed. */
 export const ADMIN_ROUTES: Routes = {
@@ -65,7 +76,7 @@ export const ADMIN_ROUTES: Routes = {
   'PATCH /tenants/{tenantId}': async (deps, { params, body }) => {
     const { status, confirm, ...b } = updateBody.parse(body);
     const webhook = webhookOf(b);
-    const { webhookPrivateKey: _w, createWebhookUrl: _c, ...rest } = b;
+    const { webhookPrivateKey: _w, createWebhookUrl: _c, createWebhook: _cw, ...rest } = b;
     const hasConfig = Object.keys(rest).length > 0 || webhook !== undefined;
     const result = hasConfig
       ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}), ...(confirm !== undefined ? { confirm } : {}) })
@@ -145,7 +156,12 @@ export const routeRequest = async (
         return json(400, { error: { code: 'invalid-json', message: 'The body is not JSON.' } });
       }
     }
-    const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]));
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]));
+    } catch {
+      return json(400, { error: { code: 'invalid-path', message: 'The path has a malformed % escape. Encode each path segment (e.g. with encodeURIComponent).' } });
+    }
     return await route(deps, { params, query: event.queryStringParameters ?? {}, body, actor: actorOf(event, adminToken) });
   } catch (error) {
     const { status, body } = toApiError(error, deps.log);

@@ -11,7 +11,7 @@ import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createBambooHrSourceFactory } from './bamboohr/bamboohr-client.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
-import type { Clock, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
+import type { Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -47,9 +47,16 @@ export const createServiceDeps = (
           throw new ConfigError('SYNC_QUEUE_URL is not set, so no job can be queued. Set it (serverless.yml does on deploy).');
         },
       };
+  const deployment: Deployment = {
+    publicBaseUrl: async () => {
+      if (!config.publicBaseUrl) throw new ConfigError('PUBLIC_BASE_URL is not set, so this deployment does not know its own public address. Set it (serverless.yml does on deploy).');
+      return config.publicBaseUrl;
+    },
+  };
   return {
     clients,
     clock,
+    deployment,
     stats,
     tenants: new DynamoDbTenantStore({ client: clients.documentClient, tableName: config.tables.tenants }),
     snapshots: new DynamoDbSnapshotStore({ client: clients.documentClient, tableName: config.tables.employees, stats }),

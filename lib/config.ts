@@ -2,13 +2,32 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const LINK_LOCAL = /^(169\.254(\.\d{1,3}){2}|\[fe[89ab][0-9a-f]?:[0-9a-f:]*\])$/i;
+const UNSPECIFIED = /^(0\.0\.0\.0|\[::\])$/;
+
+/**
+ * Where the service sends tenants' API keys: https only (plain http for a loopback address, where the
+ * simulator runs), and never a link-local address (the cloud's metadata service) or an unspecified one.
+ */
+const safeBaseUrl = z.url().superRefine((value, ctx) => {
+  if (!URL.canParse(value)) return; // z.url() has said so
+  const url = new URL(value);
+  const host = url.hostname.toLowerCase();
+  if (LINK_LOCAL.test(host)) ctx.addIssue({ code: 'custom', message: 'a link-local address (169.254.x.x, fe80::) is never BambooHR' });
+  else if (UNSPECIFIED.test(host)) ctx.addIssue({ code: 'custom', message: 'an unspecified address (0.0.0.0, ::) is never BambooHR' });
+  else if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(host))) {
+    ctx.addIssue({ code: 'custom', message: 'must be an https URL (plain http only for a loopback address such as 127.0.0.1)' });
+  }
+});
 const optionalUrl = z.url().optional();
 
 /** Every environment variable the service reads, with its default. The README's table mirrors it. */
 const envSchema = z.object({
   STAGE: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dev'),
   AWS_REGION: z.string().default('us-east-1'),
-  BAMBOOHR_API_BASE: z.url().default('https://api.bamboohr.com/api/gateway.php'),
+  BAMBOOHR_API_BASE: safeBaseUrl.default('https://api.bamboohr.com/api/gateway.php'),
   BAMBOOHR_TIMEOUT_MS: int(30_000),
   BAMBOOHR_RETRY_LIMIT: z.coerce.number().int().min(0).default(4),
   BAMBOOHR_RETRY_MAX_WAIT_MS: int(60_000),
@@ -32,9 +51,13 @@ const envSchema = z.object({
   WORKER_RECORD_BUDGET_SECONDS: z.coerce.number().int().positive().optional(),
   /** Local stack only: a failed job comes back after at most this long (the demo should not wait an hour). */
   JOB_RETRY_DELAY_CAP_SECONDS: z.coerce.number().int().min(0).optional(),
+  /** This deployment's public HTTP API base URL (serverless.yml sets it; the local stack too). */
+  PUBLIC_BASE_URL: safeBaseUrl.optional(),
   /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
   LOCAL_SECRETS_FILE: z.string().optional(),
   ADMIN_TOKEN: z.string().optional(),
+  /** Local stack only: bearer token of the change-feed API (the product's), separate from the admin token. */
+  FEED_TOKEN: z.string().optional(),
 });
 
 export interface Config {
@@ -48,10 +71,12 @@ export interface Config {
   webhook: { toleranceSeconds: number; maxBodyBytes: number };
   endpoints: { dynamodb: string | undefined; sqs: string | undefined };
   adminToken: string | undefined;
+  feedToken: string | undefined;
+  publicBaseUrl: string | undefined;
   jobs: { maxAttempts: number; maxReceiveCount: number; recordBudgetMs: number; retryDelayCapSeconds: number | undefined };
 }
 
-export type RequiredSetting = 'SYNC_QUEUE_URL' | 'SYNC_DLQ_URL' | 'ADMIN_TOKEN';
+export type RequiredSetting = 'SYNC_QUEUE_URL' | 'SYNC_DLQ_URL' | 'ADMIN_TOKEN' | 'FEED_TOKEN';
 
 /**
  * Reads and validates the configuration once. Fails fast, naming the variable that is missing
@@ -94,6 +119,8 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT },
     adminToken: e.ADMIN_TOKEN,
+    feedToken: e.FEED_TOKEN,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     jobs: {
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       maxReceiveCount: e.SYNC_MAX_RECEIVE_COUNT,

@@ -92,12 +92,10 @@ export class BambooHrResponseError extends SyncError {
   constructor(
     readonly subdomain: string,
     detail: string,
-    readonly excerpt: string,
+    /** What the answer looked like (its kind, size, keys and types), never what it said: it may hold employees' data. */
+    readonly shape: string,
   ) {
-    super(
-      `BambooHR sent an answer for '${subdomain}' that could not be used (${detail}). ` +
-        `Nothing was applied; the job is retried later. Excerpt: ${JSON.stringify(excerpt)}`,
-    );
+    super(`BambooHR sent an answer for '${subdomain}' that could not be used (${detail}): ${shape}. Nothing was applied; the job is retried later.`);
   }
 }
 

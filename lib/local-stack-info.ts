@@ -30,6 +30,8 @@ export const localStackInfoSchema = z.object({
   dlqUrl: z.string(),
   gatewayUrl: z.string(),
   adminToken: z.string(),
+  /** The change-feed API's own token (absent in a stack.json of an older version). */
+  feedToken: z.string().optional(),
   bamboohrApiBase: z.string(),
   /** True when the stack runs the BambooHR simulator (no BAMBOOHR_API_BASE given). */
   simulator: z.boolean(),
@@ -69,4 +71,6 @@ export const localStackEnv = (info: LocalStackInfo): Record<string, string> => (
   SYNC_DLQ_URL: info.dlqUrl,
   BAMBOOHR_API_BASE: info.bamboohrApiBase,
   ADMIN_TOKEN: info.adminToken,
+  ...(info.feedToken ? { FEED_TOKEN: info.feedToken } : {}),
+  PUBLIC_BASE_URL: info.gatewayUrl,
 });

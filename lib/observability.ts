@@ -1,15 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { scrubSecretValues } from './secret-values.js';
 
-const SECRET_KEYS = /^(authorization|apikey|api_key|password|privatekey|webhookprivatekey|secret|secretstring|username|x-bamboohr-signature)$/i;
+const SECRET_KEYS =
+  /^(authorization|apikey|api_key|x-api-key|password|privatekey|webhookprivatekey|secret|secretstring|username|x-bamboohr-signature|token|access_?token|refresh_?token|id_?token|client_?secret|clientsecret)$/i;
 
 /**
  * Never lets a credential reach a log line, whatever object is logged (got options, headers, a
- * secret's JSON): values under credential-like keys are replaced, and Basic auth headers masked.
+ * secret's JSON, an error's message): values under credential-like keys are replaced, and in every
+ * string each secret value the process has read, and anything shaped like a credential (a Bearer or
+ * Basic header, a token in a URL query), is blanked (see lib/secret-values.ts).
  */
 export const redactSecrets = (key: string, value: unknown): unknown => {
   if (SECRET_KEYS.test(key) && value !== undefined && value !== null) return '[redacted]';
-  if (typeof value === 'string' && /^basic\s+[a-z0-9+/=]+$/i.test(value.trim())) return '[redacted]';
+  if (typeof value === 'string') return scrubSecretValues(value);
+  if (value instanceof Error) return { name: value.name, message: scrubSecretValues(value.message), ...(value.stack ? { stack: scrubSecretValues(value.stack) } : {}) };
   return value;
 };
 

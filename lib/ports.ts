@@ -191,6 +191,15 @@ export interface JobRetries {
   retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
 }
 
+/** What the service knows of its own deployment. */
+export interface Deployment {
+  /**
+   * The public base URL of this deployment's HTTP API (no trailing slash): where BambooHR's webhooks
+   * and customers' connect links point. Throws a ConfigError naming the fix when it is not known.
+   */
+  publicBaseUrl(): Promise<string>;
+}
+
 export interface Clock {
   now(): Date;
 }

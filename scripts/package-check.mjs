@@ -173,6 +173,13 @@ const check = (template) => {
     problems.push('The webhook function needs reserved concurrency (reservedConcurrency in serverless.yml).');
   }
 
+  // Logs: no log group keeps logs forever.
+  const logGroups = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+  if (logGroups.length === 0) problems.push('No log groups in the template: each function should have one with a retention.');
+  for (const [logicalId, group] of logGroups) {
+    if (!positive(group.Properties?.RetentionInDays)) problems.push(`${logicalId}: the log group needs a retention (provider.logRetentionInDays in serverless.yml).`);
+  }
+
   // Functions
   const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
   if (functions.length === 0) problems.push('No Lambda functions in the template.');

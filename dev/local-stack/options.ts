@@ -23,6 +23,8 @@ export interface StackOptions {
   logLevel: string;
   /** The admin token; random per start unless ADMIN_TOKEN is set. */
   adminToken: string | undefined;
+  /** The change-feed API's token; random per start unless FEED_TOKEN is set. */
+  feedToken: string | undefined;
   /** Seconds before a failed job is delivered again. */
   retrySeconds: number;
   region: string;
@@ -121,6 +123,7 @@ export const parseOptions = (argv: readonly string[], env: Record<string, string
     bamboohrApiBase: apiBase,
     logLevel,
     adminToken: env.ADMIN_TOKEN?.trim() || undefined,
+    feedToken: env.FEED_TOKEN?.trim() || undefined,
     region: env.AWS_REGION?.trim() || 'us-east-1',
   };
 };

@@ -64,6 +64,8 @@ export const formatNotice = (who: string, text: string): string => [dim(clock())
 export interface BannerInput {
   gatewayUrl: string;
   adminToken: string;
+  /** The change-feed API's own token: what the product would hold, never the admin one. */
+  feedToken: string;
   dynamodb: { endpoint: string; persistedAt: string | null; note: string };
   sqs: { endpoint: string; queue: string; dlq: string; maxReceiveCount: number | undefined; note: string };
   bamboohr: { apiBase: string; simulator: boolean; employees?: number; note: string };
@@ -85,7 +87,8 @@ export const formatBanner = (b: BannerInput): string => {
     '',
     row('Gateway', cyan(b.gatewayUrl)),
     ...(demo ? [row('Change feed', cyan(`${b.gatewayUrl}/tenants/demo/changes`))] : []),
-    row('Admin token', b.adminToken),
+    row('Admin token', `${b.adminToken}  (admin API)`),
+    row('Feed token', `${b.feedToken}  (change feed and employees: what the product holds)`),
     row('DynamoDB', `${b.dynamodb.endpoint}${b.dynamodb.persistedAt ? `  data in ${b.dynamodb.persistedAt}` : '  in memory'}${b.dynamodb.note}`),
     row('SQS', `${b.sqs.endpoint}  ${b.sqs.queue} → ${b.sqs.dlq}${b.sqs.maxReceiveCount ? ` after ${b.sqs.maxReceiveCount} receives` : ''}${b.sqs.note}`),
     row('BambooHR', demo ? `simulator ${b.bamboohr.apiBase}, company "demo" (${b.bamboohr.employees ?? 0} employees) = tenant "demo"${b.bamboohr.note}` : `${b.bamboohr.apiBase} (real BambooHR: no simulator, no demo tenant)`),
@@ -96,7 +99,7 @@ export const formatBanner = (b: BannerInput): string => {
     'Try:',
     `  ${b.cliPrefix}npx bamboohr-sync tenant list`,
     ...(demo
-      ? [`  ${b.cliPrefix}npx bamboohr-sync changes demo`, `  curl -H "Authorization: Bearer ${b.adminToken}" ${b.gatewayUrl}/tenants/demo/changes`]
+      ? [`  ${b.cliPrefix}npx bamboohr-sync changes demo`, `  curl -H "Authorization: Bearer ${b.feedToken}" ${b.gatewayUrl}/tenants/demo/changes`]
       : [
           `  ${b.cliPrefix}npx bamboohr-sync tenant add <id> --subdomain <sub> --api-key-stdin     (register a real company: paste its key)`,
           `  curl -H "Authorization: Bearer ${b.adminToken}" ${b.gatewayUrl}/tenants`,

@@ -4,7 +4,7 @@
  * BambooHR simulator with the demo tenant. See main.ts for the process around it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -25,7 +25,7 @@ import { createGateway, type Gateway } from './gateway.js';
 import { formatBanner, formatJobLine, formatNotice, formatRunLine, red, yellow } from './output.js';
 import type { StackOptions } from './options.js';
 import { forwardPort, type PortForward } from './port-forward.js';
-import { removeStackFile, runningStack, writeStackFile } from './stack-file.js';
+import { prepareStateDir, removeStackFile, runningStack, writeStackFile } from './stack-file.js';
 import { startWorkerLoop, type MessageOutcome, type WorkerLoop } from './worker-loop.js';
 
 export const STAGE = 'local';
@@ -78,7 +78,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       `A local stack is already running (pid ${already.pid}, gateway ${already.gatewayUrl}). Stop it first (Ctrl-C in its terminal), or start another one with --state-dir <dir> and other ports.`,
     );
   }
-  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+  prepareStateDir(options.stateDir);
 
   // Everything started so far, for the stop (also after a failed start).
   let dynamodb: DynamoDbLocal | undefined;
@@ -181,6 +181,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
 
     // ---------------------------------------------------------------- the handlers' environment
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const feedToken = options.feedToken ?? randomBytes(24).toString('base64url');
     const apiBase = options.bamboohrApiBase ?? `http://${LOCAL_HOST}:${(simulatorPort as PortForward).port}/api/gateway.php`;
     for (const name of REAL_AWS_SETTINGS) delete process.env[name];
     Object.assign(process.env, {
@@ -199,6 +200,8 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       SQS_ENDPOINT: sqs.endpoint,
       LOCAL_SECRETS_FILE: secretsFile,
       ADMIN_TOKEN: adminToken,
+      FEED_TOKEN: feedToken,
+      PUBLIC_BASE_URL: gatewayUrl,
       BAMBOOHR_API_BASE: apiBase,
       JOB_RETRY_DELAY_CAP_SECONDS: String(options.retrySeconds),
       POWERTOOLS_LOG_LEVEL: options.logLevel,
@@ -253,6 +256,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       dlqUrl: queues.dlqUrl,
       gatewayUrl,
       adminToken,
+      feedToken,
       bamboohrApiBase: apiBase,
       simulator: Boolean(simulator),
     };
@@ -261,6 +265,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       formatBanner({
         gatewayUrl,
         adminToken,
+        feedToken,
         dynamodb: { endpoint: dynamodb.endpoint, persistedAt: dbPath ? shortPath(dbPath) : null, note: '' },
         sqs: { endpoint: sqs.endpoint, queue: jobsQueue?.name ?? '', dlq: dlq?.name ?? '', maxReceiveCount: jobsQueue?.redrive?.maxReceiveCount, note: '' },
         bamboohr: { apiBase, simulator: Boolean(simulator), employees: demoCompany?.employees().length, note: '' },

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { tenantIdSchema } from '../model/tenant.js';
 import type { SecretStore, TenantSecret } from '../ports.js';
+import { rememberTenantSecret } from '../secret-values.js';
 import { tenantSecretSchema } from './secrets-manager-secret-store.js';
 
 export interface FileSecretStoreOptions {
@@ -29,13 +30,14 @@ export class FileSecretStore implements SecretStore {
 
   async get(tenantId: string): Promise<TenantSecret | null> {
     tenantIdSchema.parse(tenantId);
-    return (await this.read())[tenantId] ?? null;
+    return rememberTenantSecret((await this.read())[tenantId] ?? null);
   }
 
   put(tenantId: string, secret: TenantSecret): Promise<void> {
     tenantIdSchema.parse(tenantId);
     const parsed = tenantSecretSchema.safeParse(secret);
     if (!parsed.success) return Promise.reject(new Error(`Not storing the secret of tenant '${tenantId}': it needs a non-empty apiKey.`));
+    rememberTenantSecret(parsed.data);
     return this.update((secrets) => {
       secrets[tenantId] = parsed.data;
     });

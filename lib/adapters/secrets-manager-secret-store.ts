@@ -9,6 +9,7 @@ import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors
 import { z } from 'zod';
 import { tenantIdSchema } from '../model/tenant.js';
 import type { SecretStore, TenantSecret } from '../ports.js';
+import { rememberTenantSecret } from '../secret-values.js';
 
 export interface SecretsManagerSecretStoreOptions {
   client: SecretsManagerClient;
@@ -78,7 +79,7 @@ export class SecretsManagerSecretStore implements SecretStore {
           `Store it again with: bamboohr-sync tenant update ${tenantId} --api-key-stdin`,
       );
     }
-    return parsed.data;
+    return rememberTenantSecret(parsed.data);
   }
 
   async put(tenantId: string, secret: TenantSecret): Promise<void> {
@@ -88,6 +89,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'value'))].join(', ');
       throw new Error(`Not storing the secret of tenant '${tenantId}': invalid ${fields} (an API key is a non-empty string).`);
     }
+    rememberTenantSecret(parsed.data);
     const SecretString = JSON.stringify(parsed.data);
     this.stale.add(tenantId);
     try {

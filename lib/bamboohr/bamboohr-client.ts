@@ -49,6 +49,34 @@ const RETRY_ERROR_CODES = ['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', '
 /** Codes that prove the request never reached BambooHR: the only ones safe to retry for a non-idempotent POST. */
 const NOT_SENT_ERROR_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'];
 
+const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,39}$/;
+
+const typeOf = (value: unknown): string => (Array.isArray(value) ? `array of ${value.length}` : value === null ? 'null' : typeof value);
+
+/** A JSON value's shape: its kind and, for an object, its keys (only those that look like field names) and their types. */
+export const describeJsonShape = (value: unknown): string => {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null || typeof value !== 'object') return `a ${typeOf(value)}`;
+  const entries = Object.entries(value);
+  const shown = entries.slice(0, 8).map(([key, v]) => `${SAFE_KEY.test(key) ? key : '…'} (${typeOf(v)})`);
+  return `an object with keys ${shown.join(', ') || 'none'}${entries.length > 8 ? `, and ${entries.length - 8} more` : ''}`;
+};
+
+/** What an answer looked like, never what it said (it may hold employees' data): its kind and size. */
+export const describeShape = (body: string): string => {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  const start = body.trimStart();
+  if (start === '') return 'an empty answer';
+  if (/^<!doctype html|^<html/i.test(start)) return `an HTML page (${bytes} bytes)`;
+  if (start.startsWith('<')) return `an XML or HTML document (${bytes} bytes)`;
+  try {
+    return describeJsonShape(JSON.parse(body));
+  } catch {
+    const first = start[0]!;
+    return `not JSON (${bytes} bytes, starting with ${/[{[\"]/.test(first) ? `'${first}'` : 'text'})`;
+  }
+};
+
 /** Retry-After (seconds or an HTTP date) in whole seconds, or null when absent or unreadable. */
 export const parseRetryAfterSeconds = (value: string | string[] | undefined, now: number = Date.now()): number | null => {
   const text = Array.isArray(value) ? value[0] : value;
@@ -81,7 +109,6 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
   /** Defence in depth: whatever text we pass on (excerpts, messages) loses the key and the credentials. */
   const secrets = [apiKey, credentials, encodeURIComponent(apiKey)].filter((s) => s.length >= 4);
   const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
-  const excerptOf = (body: string): string => redact(body.replace(/\s+/g, ' ').trim()).slice(0, EXCERPT_LENGTH);
 
   const calculateDelay = ({ attemptCount, error, retryAfter, computedValue }: RetryObject): number => {
     if (computedValue === 0) return 0;
@@ -140,7 +167,7 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
     if (status === 408 || status >= 500) {
       return new BambooHrUnavailableError(subdomain, `HTTP ${status} after ${attempts} attempt(s)`);
     }
-    return new BambooHrResponseError(subdomain, `unexpected HTTP ${status}`, excerptOf(body));
+    return new BambooHrResponseError(subdomain, `unexpected HTTP ${status}`, describeShape(body));
   };
 
   const translate = (error: unknown, attempts: number, on403?: () => SyncError): SyncError => {
@@ -198,13 +225,13 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
       parsed = JSON.parse(body);
     } catch {
       if (request.unusableMeansNoCompany && /^\s*</.test(body)) throw new BambooHrUnknownCompanyError(subdomain, tenantId);
-      throw new BambooHrResponseError(subdomain, `the answer to ${request.path} is not JSON`, excerptOf(body));
+      throw new BambooHrResponseError(subdomain, `the answer to ${request.path} is not JSON`, describeShape(body));
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown';
-      throw new BambooHrResponseError(subdomain, `the answer to ${request.path} has an unexpected shape (${redact(where)})`, excerptOf(body));
+      throw new BambooHrResponseError(subdomain, `the answer to ${request.path} has an unexpected shape (${redact(where)})`, describeJsonShape(parsed));
     }
     return result.data;
   };

@@ -4,7 +4,9 @@
  * AWS, with the caller's own credentials, its default table names and secrets, and its queues found
  * by name (only when a command needs them).
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.js';
 import { SqsDeadLetterQueue, type RedriveResult } from '../adapters/sqs-dead-letter-queue.js';
 import { SqsJobQueue } from '../adapters/sqs-job-queue.js';
@@ -13,7 +15,7 @@ import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { localStackEnv, localStackInfoPath, readLocalStackInfo } from '../local-stack-info.js';
 import type { Log } from '../logging.js';
-import type { DeadLetter, DeadLetterQueue, JobQueue } from '../ports.js';
+import type { DeadLetter, DeadLetterQueue, Deployment, JobQueue } from '../ports.js';
 
 export interface CliDeadLetters extends DeadLetterQueue {
   list(max: number): Promise<DeadLetter[]>;
@@ -109,15 +111,49 @@ const openLocal = (options: TargetOptions): Target => {
   };
 };
 
+/** The stage's public address, from its CloudFormation stack's PublicBaseUrl output (read once, when first needed). */
+const lazyDeployment = (config: Config): Deployment => {
+  let url: Promise<string> | undefined;
+  const stackName = `bamboohr-sync-${config.stage}`;
+  const read = async (): Promise<string> => {
+    const cloudFormation = new CloudFormationClient({ region: config.region });
+    try {
+      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+      const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'PublicBaseUrl')?.OutputValue;
+      if (!value) throw new ConfigError(`The stack ${stackName} in ${config.region} has no PublicBaseUrl output: deploy this version of the service first.`);
+      return value.replace(/\/+$/, '');
+    } finally {
+      cloudFormation.destroy();
+    }
+  };
+  return { publicBaseUrl: () => (url ??= read()) };
+};
+
+/** Who acts with --stage: the caller's IAM principal (read once, when first needed). */
+const callerIdentity = (config: Config): (() => Promise<string>) => {
+  let arn: Promise<string> | undefined;
+  return () =>
+    (arn ??= (async () => {
+      const sts = new STSClient({ region: config.region });
+      try {
+        return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
+      } catch {
+        return 'unknown';
+      } finally {
+        sts.destroy();
+      }
+    })());
+};
+
 /** A deployed stage, with the caller's AWS credentials and region. */
 const openStage = (stage: string, options: TargetOptions): Target => {
   const config = loadConfig({ STAGE: stage, AWS_REGION: options.region ?? (options.env.AWS_REGION || options.env.AWS_DEFAULT_REGION || undefined) });
   const clients = createAwsClients(config, options.env);
   const queues = lazyQueues(clients.sqs, config);
-  const deps = createServiceDeps(config, { clients });
+  const deps = { ...createServiceDeps(config, { clients }), deployment: lazyDeployment(config) };
   return {
     label: `stage ${config.stage} (${config.region})`,
-    actor: async () => options.env.AWS_PROFILE ? `aws-profile:${options.env.AWS_PROFILE}` : `user:${options.env.USER ?? 'unknown'}`,
+    actor: callerIdentity(config),
     deps: { ...withoutInternals(deps), queue: queues.queue, log: options.log, deadLetters: queues.deadLetters },
     close: () => destroy(clients),
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errorMessage, ValidationError, WebhookNotPermittedError } from '../errors.js';
 import { DEFAULT_SAFEGUARDS, parseExclusionField, parseSubdomain, tenantIdSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
-import type { ChangeFeed, Clock, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 
 export interface RegisterTenantDeps {
@@ -10,6 +10,8 @@ export interface RegisterTenantDeps {
   secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
   clock: Clock;
+  /** This deployment's public address: a created webhook must call it. */
+  deployment: Deployment;
   /** To clear what a removed tenant of the same id may have left behind (see below). */
   snapshots: Pick<SnapshotStore, 'deleteAll'>;
   feed: Pick<ChangeFeed, 'deleteAll'>;
@@ -23,8 +25,8 @@ export interface RegisterTenantInput {
   apiKey: string;
   /** Opt-in. true: `skip_elevo_sync`; a name: that field; absent/null/false: no exclusion. */
   exclusionField?: string | boolean | null;
-  /** A private key copied from BambooHR's UI, or the https URL of a webhook to create. */
-  webhook?: { privateKey: string } | { createAtUrl: string } | null;
+  /** A private key copied from BambooHR's UI, or a webhook to create (at this deployment's URL for the tenant; null: derive it). */
+  webhook?: { privateKey: string } | { createAtUrl: string | null } | null;
   safeguards?: Partial<SafeguardSettings>;
 }
 
@@ -53,10 +55,21 @@ const parseTenantId = (input: string): string => {
   return parsed.data;
 };
 
-export const parseWebhookUrl = (input: string): string => {
-  const parsed = z.url({ protocol: /^https$/ }).safeParse(input.trim());
-  if (!parsed.success) throw new ValidationError(`'${input}' is not an https URL: BambooHR only calls https webhooks.`, 'webhook');
-  return parsed.data;
+/** The only URL a tenant's webhook may call: this deployment's webhook route for that tenant. */
+export const webhookUrlFor = (publicBaseUrl: string, tenantId: string): string => `${publicBaseUrl}/webhooks/bamboohr/${tenantId}`;
+
+/**
+ * The URL to create a tenant's BambooHR webhook at: this deployment's own route for that tenant (given
+ * or derived), never anything else, so that a key can never be used to point BambooHR elsewhere.
+ */
+export const webhookUrlToCreate = async (deployment: Deployment, tenantId: string, given: string | null): Promise<string> => {
+  const expected = webhookUrlFor(await deployment.publicBaseUrl(), tenantId);
+  if (given === null || given.trim() === '') return expected;
+  const trimmed = given.trim().replace(/\/+$/, '');
+  if (trimmed !== expected) {
+    throw new ValidationError(`'${given}' is not this deployment's webhook URL for '${tenantId}': the only one allowed is ${expected} (or give no URL to use it).`, 'webhook');
+  }
+  return expected;
 };
 
 /**
@@ -68,7 +81,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
   const subdomain = parseSubdomain(input.subdomain);
   const apiKey = parseApiKey(input.apiKey);
   const exclusionField = parseExclusionField(input.exclusionField);
-  const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? parseWebhookUrl(input.webhook.createAtUrl) : null;
+  const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? await webhookUrlToCreate(deps.deployment, tenantId, input.webhook.createAtUrl) : null;
   const pastedWebhookKey = input.webhook && 'privateKey' in input.webhook ? parseApiKey(input.webhook.privateKey, 'webhook private key') : null;
   if (await deps.tenants.get(tenantId)) {
     throw new ValidationError(`A tenant '${tenantId}' already exists. Pick another id, or change it with: bamboohr-sync tenant update ${tenantId}`, 'tenantId');

@@ -3,9 +3,9 @@ import { ConfirmationRequiredError, TenantNotFoundError, ValidationError, Webhoo
 import { parseCheckbox } from '../sync/checkbox.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
-import type { Clock, EmployeeSource, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { Clock, Deployment, EmployeeSource, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
-import { parseApiKey, parseWebhookUrl } from './register-tenant.js';
+import { parseApiKey, webhookUrlToCreate } from './register-tenant.js';
 
 export interface UpdateTenantDeps {
   tenants: TenantStore;
@@ -14,6 +14,7 @@ export interface UpdateTenantDeps {
   clock: Clock;
   /** To count, when exclusion is turned off, the people who opted out after being synced. */
   snapshots: Pick<SnapshotStore, 'load'>;
+  deployment: Deployment;
 }
 
 export interface UpdateTenantInput {
@@ -21,8 +22,8 @@ export interface UpdateTenantInput {
   /** A name or true (the default name) to turn exclusion on or change it; null/false to turn it off. */
   exclusionField?: string | boolean | null;
   apiKey?: string;
-  /** A pasted private key, a URL to create the webhook at, or null to remove the webhook key. */
-  webhook?: { privateKey: string } | { createAtUrl: string } | null;
+  /** A pasted private key, a webhook to create (at this deployment's URL for the tenant; null: derive it), or null to remove the webhook key. */
+  webhook?: { privateKey: string } | { createAtUrl: string | null } | null;
   safeguards?: Partial<SafeguardSettings>;
   /** Yes to a drastic change: turning exclusion off while people have opted out. */
   confirm?: boolean;
@@ -49,7 +50,7 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   const exclusionField = input.exclusionField !== undefined ? parseExclusionField(input.exclusionField) : current.exclusionField;
   const apiKey = input.apiKey !== undefined ? parseApiKey(input.apiKey) : secret?.apiKey;
   if (!apiKey) throw new ValidationError(`Tenant '${tenantId}' has no API key stored: give one with --api-key-stdin.`, 'apiKey');
-  const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? parseWebhookUrl(input.webhook.createAtUrl) : null;
+  const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? await webhookUrlToCreate(deps.deployment, tenantId, input.webhook.createAtUrl) : null;
   let safeguards = current.safeguards;
   if (input.safeguards) {
     const parsed = safeguardSettingsSchema.safeParse({ ...current.safeguards, ...input.safeguards });

@@ -48,7 +48,7 @@ export class FakeEmployeeSource implements EmployeeSource {
     return this.fields;
   }
 
-  async createWebhook(): Promise<WebhookRegistration> {
+  async createWebhook(_input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration> {
     this.call();
     return { id: '1', privateKey: 'webhook-private-key' };
   }

@@ -4,6 +4,7 @@ import { aLambdaContext, anHttpEvent, drainQueue, type WorkerHandler } from '../
 import { startLocalService, type LocalService } from '../helpers/local-service.js';
 
 const TOKEN = 'test-admin-token';
+const FEED_TOKEN = 'test-feed-token';
 type HttpHandler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 
 describe('the admin and change-feed HTTP APIs', () => {
@@ -12,7 +13,7 @@ describe('the admin and change-feed HTTP APIs', () => {
   let changes: HttpHandler;
   let worker: WorkerHandler;
   const call = async (handler: HttpHandler, routeKey: string, options: Parameters<typeof anHttpEvent>[1] = {}) => {
-    const response = await handler(anHttpEvent(routeKey, { token: TOKEN, ...options }), aLambdaContext('api'));
+    const response = await handler(anHttpEvent(routeKey, { token: handler === changes ? FEED_TOKEN : TOKEN, ...options }), aLambdaContext('api'));
     return { status: response.statusCode, body: JSON.parse(response.body), raw: response.body };
   };
   const register = (tenantId: string, extra: Record<string, unknown> = {}) =>
@@ -21,6 +22,7 @@ describe('the admin and change-feed HTTP APIs', () => {
   beforeAll(async () => {
     local = await startLocalService();
     process.env.ADMIN_TOKEN = TOKEN;
+    process.env.FEED_TOKEN = FEED_TOKEN;
     for (const subdomain of ['acme', 'blind', 'gone']) {
       local.simulator.addCompany({
         subdomain,
@@ -35,6 +37,7 @@ describe('the admin and change-feed HTTP APIs', () => {
 
   afterAll(async () => {
     delete process.env.ADMIN_TOKEN;
+    delete process.env.FEED_TOKEN;
     await local?.stop();
   });
 
@@ -46,6 +49,26 @@ describe('the admin and change-feed HTTP APIs', () => {
     // Assess
     expect(response.status).toBe(401);
     expect(feed.status).toBe(401);
+  });
+
+  it('gives the feed API (what the product calls) its own token: the admin token does not open it, nor the feed token the admin API (hardening 17)', async () => {
+    // Act
+    const feedWithAdminToken = await call(changes, 'GET /tenants/{tenantId}/changes', { params: { tenantId: 'acme' }, token: TOKEN });
+    const adminWithFeedToken = await call(admin, 'GET /tenants', { token: FEED_TOKEN });
+    const feed = await call(changes, 'GET /tenants/{tenantId}/changes', { params: { tenantId: 'nobody' } });
+
+    // Assess
+    expect(feedWithAdminToken.status).toBe(401);
+    expect(adminWithFeedToken.status).toBe(401);
+    expect(feed.status).toBe(404); // through the token check: no such tenant
+  });
+
+  it('answers 400, not 500, for a malformed escape in a path parameter (hardening 18)', async () => {
+    // Act
+    const response = await call(admin, 'GET /tenants/{tenantId}', { params: { tenantId: '%E0%A4%A' } });
+
+    // Assess
+    expect(response).toMatchObject({ status: 400, body: { error: { code: 'invalid-path' } } });
   });
 
   it('answers validation errors with a 4xx and {error: {code, message}}', async () => {
@@ -108,6 +131,8 @@ describe('the admin and change-feed HTTP APIs', () => {
     expect(page1.body.changes.length + page2.body.changes.length).toBe(preview.body.preview.totalChanges);
     expect(employees.body.employees).toHaveLength(5);
     expect(typeof employees.body.cursor).toBe('string');
+    expect(employees.body.seq).toBe(page2.body.nextAfter);
+    expect(employees.body.employees[0]).toHaveProperty('seq');
   });
 
   it('disables and enables a tenant, and refuses a sync while disabled', async () => {

@@ -374,7 +374,9 @@ describe('BambooHR client: retries', () => {
 });
 
 describe('BambooHR client: unusable answers', () => {
-  it('maps truncated JSON to BambooHrResponseError with a short excerpt, without retrying', async () => {
+  const personalData = () => acmeEmployees.slice(0, 5).flatMap((e) => [e.firstName, e.lastName, e.workEmail].filter((v): v is string => typeof v === 'string' && v.length > 2));
+
+  it('maps truncated JSON to BambooHrResponseError naming its shape, never any of its data, without retrying (hardening 18)', async () => {
     // Prepare
     simulator.injectFault({ kind: 'truncate' });
     const client = clientFor();
@@ -384,8 +386,25 @@ describe('BambooHR client: unusable answers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(BambooHrResponseError);
-    expect((error as BambooHrResponseError).excerpt.length).toBeLessThanOrEqual(200);
+    expect((error as BambooHrResponseError).shape).toMatch(/^not JSON \(\d+ bytes, starting with '\{'\)$/);
+    for (const value of personalData()) expect(inspect(error)).not.toContain(value);
     expect(client.requestCount).toBe(1);
+  });
+
+  it('names the unexpected shape of an answer by its keys and types, never its values (hardening 18)', async () => {
+    // Prepare: a 200 with employees but a broken field list
+    const rows = acmeEmployees.slice(0, 5).map((e) => ({ id: e.id, firstName: e.firstName, lastName: e.lastName, workEmail: e.workEmail }));
+    simulator.injectFault({ kind: 'status', status: 200, body: JSON.stringify({ fields: 'oops', employees: rows }), path: 'reports/custom' });
+    const client = clientFor();
+
+    // Act
+    const error = await captureError(client.fetchReport({ fields: REPORT_FIELDS }));
+
+    // Assess
+    expect(error).toBeInstanceOf(BambooHrResponseError);
+    expect((error as BambooHrResponseError).message).toContain('fields');
+    expect((error as BambooHrResponseError).shape).toBe('an object with keys fields (string), employees (array of 5)');
+    for (const value of personalData()) expect(inspect(error)).not.toContain(value);
   });
 
   it('maps an HTML page to BambooHrResponseError', async () => {
@@ -398,7 +417,7 @@ describe('BambooHR client: unusable answers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(BambooHrResponseError);
-    expect((error as BambooHrResponseError).excerpt).toContain('<!DOCTYPE html>');
+    expect((error as BambooHrResponseError).shape).toMatch(/^an HTML page \(\d+ bytes\)$/);
   });
 
   it('reads an HTML page instead of the field list as an unknown company (a mistyped subdomain)', async () => {

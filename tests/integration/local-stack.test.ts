@@ -69,7 +69,7 @@ const portOpen = (url: string): Promise<boolean> =>
 
 /** The environment minus what a developer's shell may set for their own stack (real BambooHR, persistence...). */
 const withoutStackSettings = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
-  const own = ['BAMBOOHR_API_BASE', 'LOCAL_PERSIST', 'ADMIN_TOKEN', 'LOG_LEVEL', 'POWERTOOLS_LOG_LEVEL', 'SCHEDULE_SECONDS', 'RETRY_SECONDS', 'BAMBOOHR_SYNC_STACK_FILE'];
+  const own = ['BAMBOOHR_API_BASE', 'LOCAL_PERSIST', 'ADMIN_TOKEN', 'FEED_TOKEN', 'LOG_LEVEL', 'POWERTOOLS_LOG_LEVEL', 'SCHEDULE_SECONDS', 'RETRY_SECONDS', 'BAMBOOHR_SYNC_STACK_FILE'];
   return Object.fromEntries(Object.entries(env).filter(([name]) => !own.includes(name)));
 };
 
@@ -133,18 +133,21 @@ const onWindows = process.platform === 'win32';
     const stackFile = join(stateDir, 'stack.json');
     const info: LocalStackInfo = localStackInfoSchema.parse(JSON.parse(readFileSync(stackFile, 'utf8')));
     const auth = { authorization: `Bearer ${info.adminToken}` };
+    const feedAuth = { authorization: `Bearer ${info.feedToken}` };
 
-    // Assess: the banner and the stack file agree, and the file is private
+    // Assess: the banner and the stack file agree, the file is private, and the state dir (outside .local) keeps itself out of git
     expect(statSync(stackFile).mode & 0o777).toBe(0o600);
-    expect(info).toMatchObject({ stage: 'local', simulator: true });
+    expect(info).toMatchObject({ stage: 'local', simulator: true, feedToken: expect.any(String) });
     expect(output).toContain(info.gatewayUrl);
     expect(output).toContain(info.adminToken);
+    expect(output).toContain(info.feedToken);
+    expect(readFileSync(join(stateDir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
     expect(output).toContain(`${info.gatewayUrl}/tenants/demo/changes`);
 
     // Assess: the scheduled first sync of the demo tenant reaches the change feed over HTTP
     const firstRun = await waitFor(
       async () => {
-        const response = await fetch(`${info.gatewayUrl}/tenants/demo/changes?limit=1000`, { headers: auth });
+        const response = await fetch(`${info.gatewayUrl}/tenants/demo/changes?limit=1000`, { headers: feedAuth });
         if (response.status !== 200) return null;
         const body = (await response.json()) as { changes: Array<{ type: string; seq: number; runId: string; employeeId: string }> };
         const scheduled = body.changes.find((c) => c.runId.includes('-schedule-'));
@@ -165,6 +168,7 @@ const onWindows = process.platform === 'win32';
 
     // Assess: the gateway's other answers
     expect((await fetch(`${info.gatewayUrl}/tenants/demo/changes`)).status).toBe(401);
+    expect((await fetch(`${info.gatewayUrl}/tenants/demo/changes`, { headers: auth })).status).toBe(401); // the admin token does not open the feed
     const forged = await fetch(`${info.gatewayUrl}/webhooks/bamboohr/demo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-bamboohr-signature': 'f'.repeat(64), 'x-bamboohr-timestamp': String(Math.floor(Date.now() / 1000)) },

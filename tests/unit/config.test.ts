@@ -34,4 +34,27 @@ describe('loadConfig', () => {
     // Assess
     expect(act).toThrow(/BAMBOOHR_API_BASE/);
   });
+
+  it.each([
+    ['http://api.example.com/api/gateway.php', 'https'],
+    ['file:///etc/passwd', 'https'],
+    ['https://169.254.169.254/latest/meta-data', 'link-local'],
+    ['https://[fe80::1]/x', 'link-local'],
+    ['https://0.0.0.0/x', 'unspecified'],
+  ])('refuses the unsafe BambooHR address %s (hardening 16)', (base, why) => {
+    // Act
+    const act = () => loadConfig({ BAMBOOHR_API_BASE: base });
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(new RegExp(`BAMBOOHR_API_BASE.*${why}`));
+  });
+
+  it.each([['https://api.bamboohr.com/api/gateway.php'], ['http://127.0.0.1:3001/api/gateway.php'], ['http://localhost:3001/api/gateway.php'], ['http://[::1]:3001/x']])(
+    'accepts %s (https, or a loopback address for the simulator) (hardening 16)',
+    (base) => {
+      // Act / Assess
+      expect(loadConfig({ BAMBOOHR_API_BASE: base }).bamboohr.apiBase).toBe(base);
+    },
+  );
 });

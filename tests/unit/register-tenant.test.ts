@@ -12,7 +12,16 @@ const setup = async (source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')
   const snapshots = new InMemorySnapshotStore();
   const feed = new InMemoryChangeFeed();
   const runs = new InMemoryRunStore();
-  const deps: RegisterTenantDeps = { tenants, secrets, snapshots, feed, runs, clock: new FixedClock(), employeeSource: () => source };
+  const deps: RegisterTenantDeps = {
+    tenants,
+    secrets,
+    snapshots,
+    feed,
+    runs,
+    clock: new FixedClock(),
+    employeeSource: () => source,
+    deployment: { publicBaseUrl: async () => 'https://hooks.example.com' },
+  };
   return { deps, tenants, secrets, snapshots, source };
 };
 
@@ -145,15 +154,36 @@ describe('registerTenant', () => {
     expect(refused.warnings.join()).toContain('may not create webhooks');
   });
 
-  it('refuses a webhook URL that is not https', async () => {
+  it.each([
+    ['not https', 'http://hooks.example.com/webhooks/bamboohr/acme'],
+    ['another host', 'https://evil.example.com/webhooks/bamboohr/acme'],
+    ["another tenant's path", 'https://hooks.example.com/webhooks/bamboohr/globex'],
+    ['another path', 'https://hooks.example.com/somewhere/else'],
+  ])('refuses a webhook URL on %s, naming the only one allowed, before calling BambooHR (hardening 16)', async (_case, url) => {
     // Prepare
-    const { deps } = await setup();
+    const { deps, source } = await setup();
 
     // Act
-    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: 'http://hooks.example.com/x' } });
+    const act = registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: url } });
 
     // Assess
-    await expect(act).rejects.toThrow(/https/);
+    await expect(act).rejects.toThrow(ValidationError);
+    await expect(act).rejects.toThrow('https://hooks.example.com/webhooks/bamboohr/acme');
+    expect(source.requestCount).toBe(0);
+  });
+
+  it("creates the webhook at this deployment's own URL for the tenant when none is given (hardening 16)", async () => {
+    // Prepare
+    const { deps, source } = await setup();
+    const created: string[] = [];
+    source.createWebhook = async (input) => (created.push(input.url), { id: '1', privateKey: 'pk' });
+
+    // Act
+    const result = await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: null } });
+
+    // Assess
+    expect(result.webhook).toBe('created');
+    expect(created).toEqual(['https://hooks.example.com/webhooks/bamboohr/acme']);
   });
 
   it('starts a new tenant from nothing, whatever a removed tenant of the same id left behind', async () => {

@@ -12,7 +12,7 @@ const setup = async (source: FakeEmployeeSource) => {
   await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
   // One person left the product by ticking the box after being synced.
   await snapshots.put('acme', [aSyncedEntry(anEmployee('1')), { ...aSyncedEntry(anEmployee('2')), state: 'deactivated', reason: 'excluded' }]);
-  const deps: UpdateTenantDeps = { tenants, secrets, snapshots, clock: new FixedClock(), employeeSource: () => source };
+  const deps: UpdateTenantDeps = { tenants, secrets, snapshots, clock: new FixedClock(), employeeSource: () => source, deployment: { publicBaseUrl: async () => 'https://hooks.example.com' } };
   return { deps, tenants };
 };
 

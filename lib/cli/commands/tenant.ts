@@ -25,6 +25,20 @@ const safeguardOptions: Record<string, OptionSpec> = {
   'deactivation-min': { type: 'string', value: '<n>', description: '...and more than this many of them (default 5).' },
 };
 
+const createWebhookOption: OptionSpec = {
+  type: 'string',
+  optionalValue: true,
+  value: '[url]',
+  description: "Create a BambooHR webhook calling this deployment's webhook route for the tenant (alone: that URL; given, it must be it). Needs a key allowed to.",
+};
+
+/** `--create-webhook` alone: this deployment's URL for the tenant; with a value: that URL (checked to be it). */
+const createWebhookOf = (values: Values): { createAtUrl: string | null } | undefined => {
+  const value = str(values, 'create-webhook');
+  if (value === undefined) return undefined;
+  return { createAtUrl: value.trim() === '' ? null : value };
+};
+
 const exclusionOption: OptionSpec = {
   type: 'string',
   optionalValue: true,
@@ -65,7 +79,7 @@ const webhookLine = (webhook: 'stored' | 'created' | 'not-permitted' | 'none' | 
 
 const add: Command = {
   path: ['tenant', 'add'],
-  usage: 'tenant add <tenantId> --subdomain <sub|url> [--exclusion-field [name]] [--api-key-stdin] [--webhook-key-stdin | --create-webhook <https-url>]',
+  usage: 'tenant add <tenantId> --subdomain <sub|url> [--exclusion-field [name]] [--api-key-stdin] [--webhook-key-stdin | --create-webhook [url]]',
   summary: "Register a customer's BambooHR: checks the key and its access first, saves nothing on a hard failure",
   details: [
     'The API key is never taken from the command line: it is prompted for (echo off), or piped in with --api-key-stdin.',
@@ -79,7 +93,7 @@ const add: Command = {
     subdomain: { type: 'string', value: '<sub|url>', description: "The company's subdomain: 'acme' or https://acme.bamboohr.com/ (required)." },
     'exclusion-field': exclusionOption,
     ...keyOptions,
-    'create-webhook': { type: 'string', value: '<https-url>', description: 'Create a BambooHR webhook calling this URL (needs a key allowed to).' },
+    'create-webhook': createWebhookOption,
     ...safeguardOptions,
   },
   run: async (ctx, { values, positionals }) => {
@@ -89,7 +103,7 @@ const add: Command = {
     exclusive(values, ['webhook-key-stdin', 'create-webhook']);
     const safeguards = safeguardsOf(values);
     const exclusionField = exclusionOf(values);
-    const createAtUrl = str(values, 'create-webhook');
+    const create = createWebhookOf(values);
     const requests = [API_KEY(bool(values, 'api-key-stdin')), ...(bool(values, 'webhook-key-stdin') ? [WEBHOOK_KEY] : [])];
     assertKeySources(ctx.io, requests);
     const deps = await ctx.deps();
@@ -99,7 +113,7 @@ const add: Command = {
       subdomain,
       apiKey,
       exclusionField: exclusionField ?? null,
-      webhook: webhookKey !== undefined ? { privateKey: webhookKey } : createAtUrl !== undefined ? { createAtUrl } : null,
+      webhook: webhookKey !== undefined ? { privateKey: webhookKey } : (create ?? null),
       ...(safeguards ? { safeguards } : {}),
     });
     ctx.out.result({ tenant: toTenantView(result.tenant), access: result.access, webhook: result.webhook, warnings: result.warnings });
@@ -186,7 +200,7 @@ const update: Command = {
   path: ['tenant', 'update'],
   usage:
     'tenant update <tenantId> [--subdomain <sub|url>] [--exclusion-field [name] | --no-exclusion [--yes]] [--api-key-stdin] ' +
-    '[--webhook-key-stdin | --create-webhook <https-url> | --no-webhook] [--deactivation-threshold <pct>] [--deactivation-min <n>]',
+    '[--webhook-key-stdin | --create-webhook [url] | --no-webhook] [--deactivation-threshold <pct>] [--deactivation-min <n>]',
   summary: "Change a tenant's configuration; whatever touches BambooHR is checked first, and nothing is saved on a hard failure",
   details: ['A tenant that needed attention is active again once its new configuration checks out.'],
   positionals: { min: 1, max: 1 },
@@ -196,7 +210,7 @@ const update: Command = {
     'no-exclusion': { type: 'boolean', description: 'Turn exclusion off: everyone is synced (asks for --yes when people opted out).' },
     yes: { type: 'boolean', description: 'Confirm a change that sends people who opted out (with --no-exclusion).' },
     ...keyOptions,
-    'create-webhook': { type: 'string', value: '<https-url>', description: 'Create a BambooHR webhook calling this URL.' },
+    'create-webhook': createWebhookOption,
     'no-webhook': { type: 'boolean', description: 'Forget the webhook key (webhook calls are then refused).' },
     ...safeguardOptions,
   },
@@ -207,11 +221,11 @@ const update: Command = {
     const safeguards = safeguardsOf(values);
     const exclusionField = bool(values, 'no-exclusion') ? null : exclusionOf(values);
     const subdomain = str(values, 'subdomain');
-    const createAtUrl = str(values, 'create-webhook');
+    const create = createWebhookOf(values);
     const wantsApiKey = bool(values, 'api-key-stdin');
     const wantsWebhookKey = bool(values, 'webhook-key-stdin');
     const changes =
-      subdomain !== undefined || exclusionField !== undefined || wantsApiKey || wantsWebhookKey || createAtUrl !== undefined || bool(values, 'no-webhook') || safeguards;
+      subdomain !== undefined || exclusionField !== undefined || wantsApiKey || wantsWebhookKey || create !== undefined || bool(values, 'no-webhook') || safeguards;
     if (!changes) throw new UsageError('Nothing to update: give at least one option (see --help).');
     const requests = [...(wantsApiKey ? [API_KEY(true)] : []), ...(wantsWebhookKey ? [WEBHOOK_KEY] : [])];
     const deps = await ctx.deps();
@@ -222,7 +236,7 @@ const update: Command = {
       ...(subdomain !== undefined ? { subdomain } : {}),
       ...(exclusionField !== undefined ? { exclusionField } : {}),
       ...(apiKey !== undefined ? { apiKey } : {}),
-      ...(webhookKey !== undefined ? { webhook: { privateKey: webhookKey } } : createAtUrl !== undefined ? { webhook: { createAtUrl } } : {}),
+      ...(webhookKey !== undefined ? { webhook: { privateKey: webhookKey } } : create !== undefined ? { webhook: create } : {}),
       ...(bool(values, 'no-webhook') ? { webhook: null } : {}),
       ...(safeguards ? { safeguards } : {}),
       ...(bool(values, 'yes') ? { confirm: true } : {}),
