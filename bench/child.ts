@@ -117,6 +117,7 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
     runs: timed(base.runs, 'runs', phases),
     clock: base.clock,
     log: silentLog,
+    activity: base.activity,
   };
 
   const memory = startRssSampler();
@@ -264,20 +265,41 @@ const runFanout = async (task: Extract<ChildTask, { kind: 'fanout' }>): Promise<
   const counter = { calls: 0 };
   const queue =
     task.sqs === 'emulator' ? base.queue : new SqsJobQueue({ client: countingSqsClient(counter), queueUrl: task.config.queues.syncUrl ?? 'counting' });
+  const deps = { tenants: base.tenants, queue, scheduleState: base.scheduleState, activity: base.activity, log: silentLog, settings: task.config.schedule };
+  const periodStart = Date.parse(task.periodStart);
+  await base.scheduleState.advance(await base.scheduleState.coveredUntil(), periodStart);
+  const minutes = Math.round(task.config.schedule.periodMs / 60_000);
 
   const memory = startRssSampler();
   const started = performance.now();
-  const result = await enqueueScheduledSyncs({ tenants: base.tenants, queue, log: silentLog }, { scheduledAt: task.scheduledAt });
+  const jobs: number[] = [];
+  const calls: number[] = [];
+  const times: number[] = [];
+  const total = { tenants: 0, sent: 0, batches: 0 };
+  for (let minute = 1; minute <= minutes; minute += 1) {
+    const before = sum(dynamoByCommand);
+    const t0 = performance.now();
+    const result = await enqueueScheduledSyncs(deps, { scheduledAt: new Date(periodStart + minute * 60_000).toISOString() });
+    times.push(performance.now() - t0);
+    calls.push(sum(dynamoByCommand) - before);
+    jobs.push(result.tenants);
+    total.tenants += result.tenants;
+    total.sent += result.sent;
+    total.batches += result.batches;
+  }
   const wallMs = performance.now() - started;
+  const mean = (values: number[]) => round1(values.reduce((a, b) => a + b, 0) / values.length);
   return {
     kind: 'fanout',
     wallMs: round1(wallMs),
     ...memory.stop(),
-    tenants: result.tenants,
-    sent: result.sent,
-    batches: result.batches,
+    invocations: minutes,
+    ...total,
     sendMessageBatchCalls: task.sqs === 'emulator' ? (sqsByCommand.SendMessageBatch ?? 0) : counter.calls,
     dynamoByCommand,
+    jobsPerMinute: { max: Math.max(...jobs), mean: mean(jobs), min: Math.min(...jobs) },
+    evenPerMinute: round1(total.tenants / minutes),
+    perInvocation: { maxDynamoCalls: Math.max(...calls), meanDynamoCalls: mean(calls), maxMs: round1(Math.max(...times)), meanMs: mean(times) },
   };
 };
 

@@ -28,7 +28,7 @@ export const SCENARIO_NAMES = [
   'nochange-10000',
   'onepercent-10000',
   'webhook-1-of-10000',
-  'fanout-10000-tenants',
+  'schedule-100000-tenants',
   'diff-100000',
   'naive-10000',
 ] as const;

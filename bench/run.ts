@@ -34,6 +34,7 @@ import { loadConfig, type Config } from '../lib/config.js';
 import type { SyncJob } from '../lib/model/job.js';
 import { DEFAULT_SAFEGUARDS, tenantSchema, type Tenant } from '../lib/model/tenant.js';
 import { startEmulators, type Emulators } from '../tests/helpers/emulators.js';
+import { slotKeyOf } from '../lib/sync/schedule.js';
 import { planChangeMix, type ChangeMix } from './changes.js';
 import { checkTargets, scenarioTable, SCENARIO_NAMES, summaryTable, targetsTable, type ScenarioName, type ScenarioResult } from './report.js';
 import {
@@ -69,7 +70,7 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-const DEFAULTS = { sizes: [1000, 10_000, 50_000] as [number, number, number], tenants: 10_000, diff: 100_000 };
+const DEFAULTS = { sizes: [1000, 10_000, 50_000] as [number, number, number], tenants: 100_000, diff: 100_000 };
 const QUICK = { sizes: [20, 50, 80] as [number, number, number], tenants: 30, diff: 500 };
 
 const positiveInt = (flag: string, value: string | undefined): number => {
@@ -86,7 +87,7 @@ export const parseArgs = (argv: readonly string[]): BenchOptions => {
     tenants: base.tenants,
     diff: base.diff,
     naiveConcurrency: 10,
-    fanoutSqs: 'emulator',
+    fanoutSqs: 'counting',
     only: null,
     out: join(BENCH_DIR, 'results.json'),
     cpuProf: false,
@@ -441,7 +442,7 @@ const runBench = async (options: BenchOptions, log: (line: string) => void): Pro
   };
   try {
     // Warm-up (not reported, skipped by --quick): DynamoDB Local's JIT, the simulator, the file cache.
-    const syncScenarios = SCENARIO_NAMES.filter((name) => name !== 'diff-100000' && name !== 'fanout-10000-tenants');
+    const syncScenarios = SCENARIO_NAMES.filter((name) => name !== 'diff-100000' && name !== 'schedule-100000-tenants');
     if (!options.quick && syncScenarios.some(wanted)) {
       const warmupSize = Math.min(2000, medium);
       log(`Warm-up: a full sync of ${warmupSize} employees (not reported)…`);
@@ -537,18 +538,18 @@ const runBench = async (options: BenchOptions, log: (line: string) => void): Pro
       });
     }
 
-    if (wanted('fanout-10000-tenants')) {
-      log(`fanout-10000-tenants: seeding ${options.tenants} tenants (not measured)…`);
+    if (wanted('schedule-100000-tenants')) {
+      log(`schedule-100000-tenants: seeding ${options.tenants} tenants (not measured)…`);
       const fanout = await prepareFanout(stack, options.tenants);
-      log(`fanout-10000-tenants: enqueueScheduledSyncs (SQS: ${options.fanoutSqs})…`);
+      log(`schedule-100000-tenants: one period of the scheduler, an invocation a minute (SQS: ${options.fanoutSqs})…`);
       const result = await runChild<FanoutChildResult>(
         bundle,
-        { kind: 'fanout', config: fanout, scheduledAt: '2026-11-25T10:00:00Z', sqs: options.fanoutSqs },
+        { kind: 'fanout', config: fanout, periodStart: '2026-11-25T10:00:00Z', sqs: options.fanoutSqs },
         options,
-        'fanout-10000-tenants',
+        'schedule-100000-tenants',
       );
       record({
-        name: 'fanout-10000-tenants',
+        name: 'schedule-100000-tenants',
         employees: 0,
         bamboohrRequests: 0,
         itemsWritten: 0,
@@ -559,6 +560,11 @@ const runBench = async (options: BenchOptions, log: (line: string) => void): Pro
         peakRssMb: result.peakRssMb,
         tenants: result.tenants,
         jobsSent: result.sent,
+        invocations: result.invocations,
+        jobsPerMinute: result.jobsPerMinute,
+        evenPerMinute: result.evenPerMinute,
+        spreadRatio: round2(result.jobsPerMinute.max / result.evenPerMinute),
+        perInvocation: result.perInvocation,
         sendMessageBatchCalls: result.sendMessageBatchCalls,
         sqs: options.fanoutSqs === 'emulator' ? 'local-aws-sqs (FIFO queue of serverless.yml)' : 'counting client (no emulator)',
         dynamoByCommand: result.dynamoByCommand,
@@ -587,9 +593,10 @@ const prepareFanout = async (stack: Stack, count: number): Promise<Config> => {
     SYNC_DLQ_URL: queues.dlqUrl,
   });
   await createTables(emulators.dynamodb.client, config);
+  // As DynamoDbTenantStore.create writes them (with their schedule slot), freshly synced (none is stale).
   const items = Array.from({ length: count }, (_, i) => {
-    const id = `tenant-${String(i + 1).padStart(5, '0')}`;
-    return aTenant(id, id, false) as unknown as Record<string, unknown>;
+    const id = `tenant-${String(i + 1).padStart(6, '0')}`;
+    return { ...aTenant(id, id, false), slotKey: slotKeyOf(id), lastSuccessAt: '2026-11-25T09:59:00.000Z' } as unknown as Record<string, unknown>;
   });
   await new DynamoDbBatchWriter({ client: emulators.dynamodb.client, concurrency: 16 }).put(config.tables.tenants, items);
   return config;

@@ -31,7 +31,7 @@ export type ChildTask =
       planFile: string;
       replay: boolean;
     }
-  | { kind: 'fanout'; config: Config; scheduledAt: string; sqs: 'emulator' | 'counting' }
+  | { kind: 'fanout'; config: Config; periodStart: string; sqs: 'emulator' | 'counting' }
   | { kind: 'diff'; employees: number; changedPct: number; seed: number; today: string };
 
 export interface MemoryFigures {
@@ -67,14 +67,23 @@ export interface FloorChildResult extends MemoryFigures {
   dataBytes: number;
 }
 
+/** One simulated period of the scheduler (an invocation a minute): the work per invocation and the spread of jobs. */
 export interface FanoutChildResult extends MemoryFigures {
   kind: 'fanout';
+  /** All invocations of the period together. */
   wallMs: number;
+  invocations: number;
   tenants: number;
   sent: number;
   batches: number;
   sendMessageBatchCalls: number;
   dynamoByCommand: Record<string, number>;
+  /** Jobs enqueued by each invocation (= each minute). */
+  jobsPerMinute: { max: number; mean: number; min: number };
+  /** The even spread: tenants / minutes of the period. */
+  evenPerMinute: number;
+  /** Work of one invocation: DynamoDB calls and wall time, at most and on average. */
+  perInvocation: { maxDynamoCalls: number; meanDynamoCalls: number; maxMs: number; meanMs: number };
 }
 
 export interface DiffChildResult extends MemoryFigures {

@@ -266,6 +266,7 @@ const CONFIG_TABLE_OF: Record<string, keyof Config['tables']> = {
   ChangesTable: 'changes',
   RunsTable: 'runs',
   MarkersTable: 'markers',
+  ActivityTable: 'activity',
 };
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');

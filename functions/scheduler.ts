@@ -9,17 +9,19 @@ import { createLogger, createMetrics } from '../lib/observability.js';
 import { enqueueScheduledSyncs } from '../lib/use-cases/enqueue-scheduled-syncs.js';
 
 const config = loadConfig(process.env, ['SYNC_QUEUE_URL']);
-const { tenants, queue } = createServiceDeps(config);
 const logger = createLogger();
+const { tenants, queue, scheduleState, activity } = createServiceDeps(config, { log: logger });
 const metrics = createMetrics();
+const deps = { tenants, queue, scheduleState, activity, log: logger, settings: config.schedule };
 
-/** The EventBridge schedule event: its `time` is the slot, the same on a redelivery. */
+/** The EventBridge schedule event (every minute): its `time` ends the window it covers, the same on a redelivery. */
 const scheduledEventSchema = z.object({ time: z.iso.datetime({ offset: true }) });
 
 export const handler = middy(async (event: unknown) => {
   const { time } = scheduledEventSchema.parse(event);
-  const result = await enqueueScheduledSyncs({ tenants, queue, log: logger }, { scheduledAt: time });
+  const result = await enqueueScheduledSyncs(deps, { scheduledAt: time });
   metrics.addMetric('JobsEnqueued', MetricUnit.Count, result.sent);
+  if (result.stale > 0) metrics.addMetric('TenantsStale', MetricUnit.Count, result.stale);
   return result;
 })
   .use(injectLambdaContext(logger))

@@ -10,8 +10,8 @@ import { createLogger, createMetrics } from '../lib/observability.js';
 import { handleSyncDelivery, NotStartedError, type DeliveryResult } from '../lib/use-cases/handle-sync-delivery.js';
 
 const config = loadConfig(process.env);
-const deps = { ...createServiceDeps(config), log: createLogger(), maxAttempts: config.jobs.maxAttempts, policy: config.jobs };
-const logger = deps.log;
+const logger = createLogger();
+const deps = { ...createServiceDeps(config, { log: logger }), log: logger, maxAttempts: config.jobs.maxAttempts, policy: config.jobs };
 const metrics = createMetrics();
 const processor = new SqsFifoPartialProcessorAsync();
 

@@ -6,7 +6,7 @@ import { json, rawBodyOf, type HttpApiEvent, type HttpResponse } from './http.js
 import type { Log } from './logging.js';
 import { safeguardSettingsSchema } from './model/tenant.js';
 import { previewSync } from './use-cases/preview-sync.js';
-import { listChanges, listEmployees, listRuns, getRun, listTenants, showTenant, toTenantView } from './use-cases/read-tenants.js';
+import { getRun, listActivity, listAlerts, listChanges, listEmployees, listRuns, listTenants, showTenant, toTenantView } from './use-cases/read-tenants.js';
 import { registerTenant } from './use-cases/register-tenant.js';
 import { removeTenant } from './use-cases/remove-tenant.js';
 import { requestSync } from './use-cases/request-sync.js';
@@ -62,30 +62,31 @@ const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: st
 
 /** The admin API, by route key. The API key is accepted in POST/PATCH bodies only and never echoed. */
 export const ADMIN_ROUTES: Routes = {
-  'POST /tenants': async (deps, { body }) => {
+  'POST /tenants': async (deps, { body, actor }) => {
     const b = registerBody.parse(body);
     const webhook = webhookOf(b);
-    const result = await registerTenant(deps, { ...b, ...(webhook !== undefined ? { webhook } : {}) });
+    const { webhookPrivateKey: _key, createWebhookUrl: _url, createWebhook: _create, ...rest } = b;
+    const result = await registerTenant(deps, { ...rest, ...(webhook !== undefined ? { webhook } : {}), actor: actor ?? 'unknown' });
     return json(201, { tenant: toTenantView(result.tenant), access: result.access, webhook: result.webhook, warnings: result.warnings });
   },
   'GET /tenants': async (deps, { query }) => {
-    const status = z.enum(['active', 'disabled', 'needs-attention', 'held']).optional().parse(query.status || undefined);
+    const status = z.enum(['active', 'disabled', 'needs-attention', 'held', 'stale']).optional().parse(query.status || undefined);
     return json(200, { tenants: await listTenants(deps, status ? { status } : {}) });
   },
   'GET /tenants/{tenantId}': async (deps, { params }) => json(200, await showTenant(deps, params.tenantId!)),
-  'PATCH /tenants/{tenantId}': async (deps, { params, body }) => {
+  'PATCH /tenants/{tenantId}': async (deps, { params, body, actor }) => {
     const { status, confirm, ...b } = updateBody.parse(body);
     const webhook = webhookOf(b);
     const { webhookPrivateKey: _w, createWebhookUrl: _c, createWebhook: _cw, ...rest } = b;
     const hasConfig = Object.keys(rest).length > 0 || webhook !== undefined;
     const result = hasConfig
-      ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}), ...(confirm !== undefined ? { confirm } : {}) })
+      ? await updateTenant(deps, params.tenantId!, { ...rest, ...(webhook !== undefined ? { webhook } : {}), ...(confirm !== undefined ? { confirm } : {}), actor: actor ?? 'unknown' })
       : null;
-    const tenant = status ? await setTenantStatus(deps, params.tenantId!, status === 'disabled' ? 'disable' : 'enable') : (result?.tenant ?? (await showTenant(deps, params.tenantId!)).tenant);
+    const tenant = status ? await setTenantStatus(deps, params.tenantId!, status === 'disabled' ? 'disable' : 'enable', actor ?? 'unknown') : (result?.tenant ?? (await showTenant(deps, params.tenantId!)).tenant);
     return json(200, { tenant: toTenantView(tenant), access: result?.access ?? null, warnings: result?.warnings ?? [] });
   },
-  'DELETE /tenants/{tenantId}': async (deps, { params }) => {
-    await removeTenant(deps, params.tenantId!);
+  'DELETE /tenants/{tenantId}': async (deps, { params, actor }) => {
+    await removeTenant(deps, params.tenantId!, actor ?? 'unknown');
     return json(200, { removed: params.tenantId });
   },
   'POST /tenants/{tenantId}/syncs': async (deps, { params, body, actor }) => {
@@ -97,6 +98,14 @@ export const ADMIN_ROUTES: Routes = {
       ...(actor ? { actor } : {}),
     });
     return json(202, { jobId, runId, approved });
+  },
+  'GET /tenants/{tenantId}/activity': async (deps, { params, query }) => {
+    const limit = int(query.limit);
+    return json(200, { activity: await listActivity(deps, params.tenantId!, { ...(limit !== undefined ? { limit } : {}), ...(query.before ? { before: query.before } : {}) }) });
+  },
+  'GET /alerts': async (deps, { query }) => {
+    const limit = int(query.limit);
+    return json(200, await listAlerts(deps, { ...(query.since ? { since: query.since } : {}), ...(limit !== undefined ? { limit } : {}) }));
   },
   'GET /tenants/{tenantId}/runs': async (deps, { params, query }) => json(200, { runs: await listRuns(deps, params.tenantId!, int(query.limit) ?? 20) }),
   'GET /tenants/{tenantId}/runs/{runId}': async (deps, { params }) => {
@@ -139,6 +148,8 @@ export const routeRequest = async (
   deps: Deps,
   event: HttpApiEvent,
   adminToken: string | undefined,
+  /** Who calls, when the caller knows better than the event (the support console: its operator). */
+  actorOverride?: string,
 ): Promise<HttpResponse> => {
   const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v]));
   if (adminToken !== undefined && !bearerMatches(headers.authorization, adminToken)) {
@@ -162,7 +173,7 @@ export const routeRequest = async (
     } catch {
       return json(400, { error: { code: 'invalid-path', message: 'The path has a malformed % escape. Encode each path segment (e.g. with encodeURIComponent).' } });
     }
-    return await route(deps, { params, query: event.queryStringParameters ?? {}, body, actor: actorOf(event, adminToken) });
+    return await route(deps, { params, query: event.queryStringParameters ?? {}, body, actor: actorOverride ?? actorOf(event, adminToken) });
   } catch (error) {
     const { status, body } = toApiError(error, deps.log);
     return json(status, body);

@@ -1,6 +1,9 @@
 import { createAwsClients, type AwsClients } from './adapters/aws-clients.js';
 import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb-batch-writer.js';
+import { DynamoDbActivityLog } from './adapters/dynamodb-activity-log.js';
 import { DynamoDbChangeFeed } from './adapters/dynamodb-change-feed.js';
+import { DynamoDbScheduleState } from './adapters/dynamodb-schedule-state.js';
+import { ConsoleAlertSink, SnsAlertSink } from './adapters/sns-alert-sink.js';
 import { DynamoDbMarkerStore } from './adapters/dynamodb-marker-store.js';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from './adapters/dynamodb-snapshot-store.js';
@@ -11,6 +14,8 @@ import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createBambooHrSourceFactory } from './bamboohr/bamboohr-client.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
+import { silentLog, type Log } from './logging.js';
+import { createActivityRecorder } from './use-cases/record-activity.js';
 import type { Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -21,7 +26,7 @@ export const systemClock: Clock = { now: () => new Date() };
  */
 export const createServiceDeps = (
   config: Config,
-  options: { clients?: AwsClients; stats?: BatchWriteStats; clock?: Clock; employeeSource?: EmployeeSourceFactory } = {},
+  options: { clients?: AwsClients; stats?: BatchWriteStats; clock?: Clock; employeeSource?: EmployeeSourceFactory; log?: Log } = {},
 ) => {
   const clients = options.clients ?? createAwsClients(config);
   const clock = options.clock ?? systemClock;
@@ -47,6 +52,8 @@ export const createServiceDeps = (
           throw new ConfigError('SYNC_QUEUE_URL is not set, so no job can be queued. Set it (serverless.yml does on deploy).');
         },
       };
+  const activityLog = new DynamoDbActivityLog({ client: clients.documentClient, tableName: config.tables.activity, ttlDays: config.retention.activityTtlDays });
+  const alerts = config.alerts.topicArn ? new SnsAlertSink(clients.sns, config.alerts.topicArn) : new ConsoleAlertSink();
   const deployment: Deployment = {
     publicBaseUrl: async () => {
       if (!config.publicBaseUrl) throw new ConfigError('PUBLIC_BASE_URL is not set, so this deployment does not know its own public address. Set it (serverless.yml does on deploy).');
@@ -63,6 +70,11 @@ export const createServiceDeps = (
     feed: new DynamoDbChangeFeed({ client: clients.documentClient, tableName: config.tables.changes, ttlDays: config.retention.changeTtlDays, now, stats }),
     runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
     markers: new DynamoDbMarkerStore({ client: clients.documentClient, tableName: config.tables.markers, now }),
+    activityLog,
+    alerts,
+    activity: createActivityRecorder({ activityLog, alerts, clock, log: options.log ?? silentLog, stage: config.stage }),
+    scheduleState: new DynamoDbScheduleState({ client: clients.documentClient, tableName: config.tables.markers }),
+    stage: config.stage,
     secrets,
     queue,
     retries,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { parseRate } from './sync/schedule.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -36,6 +37,17 @@ const envSchema = z.object({
   CHANGES_TABLE: z.string().optional(),
   RUNS_TABLE: z.string().optional(),
   MARKERS_TABLE: z.string().optional(),
+  ACTIVITY_TABLE: z.string().optional(),
+  ACTIVITY_TTL_DAYS: int(180),
+  /** The SNS topic alerts go to (serverless.yml's `bamboohr-sync-<stage>-alerts`); without it they are printed. */
+  ALERTS_TOPIC_ARN: z.string().optional(),
+  /** The sync period: every active tenant is synced once per period, in its own slot of it (lib/sync/schedule.ts). */
+  SYNC_SCHEDULE: z
+    .string()
+    .default('rate(1 hour)')
+    .refine((value) => parseRate(value) !== null, 'a rate expression such as rate(1 hour) or rate(15 minutes)'),
+  /** A tenant whose last successful sync is older than this is `stale`: one alert. */
+  STALE_AFTER_HOURS: z.coerce.number().positive().default(6),
   SYNC_QUEUE_URL: z.string().optional(),
   SYNC_DLQ_URL: z.string().optional(),
   SECRET_PREFIX: z.string().optional(),
@@ -64,10 +76,12 @@ export interface Config {
   stage: string;
   region: string;
   bamboohr: { apiBase: string; timeoutMs: number; retryLimit: number; retryMaxWaitMs: number };
-  tables: { tenants: string; employees: string; changes: string; runs: string; markers: string };
+  tables: { tenants: string; employees: string; changes: string; runs: string; markers: string; activity: string };
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
   secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
-  retention: { changeTtlDays: number; runTtlDays: number };
+  retention: { changeTtlDays: number; runTtlDays: number; activityTtlDays: number };
+  alerts: { topicArn: string | undefined };
+  schedule: { periodMs: number; staleAfterMs: number };
   webhook: { toleranceSeconds: number; maxBodyBytes: number };
   endpoints: { dynamodb: string | undefined; sqs: string | undefined };
   adminToken: string | undefined;
@@ -108,6 +122,7 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
       changes: e.CHANGES_TABLE ?? `${prefix}-changes`,
       runs: e.RUNS_TABLE ?? `${prefix}-runs`,
       markers: e.MARKERS_TABLE ?? `${prefix}-markers`,
+      activity: e.ACTIVITY_TABLE ?? `${prefix}-activity`,
     },
     queues: { syncUrl: e.SYNC_QUEUE_URL, dlqUrl: e.SYNC_DLQ_URL },
     secrets: {
@@ -115,7 +130,9 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
       cacheSeconds: e.SECRET_CACHE_SECONDS,
       localFile: e.LOCAL_SECRETS_FILE,
     },
-    retention: { changeTtlDays: e.CHANGE_TTL_DAYS, runTtlDays: e.RUN_TTL_DAYS },
+    retention: { changeTtlDays: e.CHANGE_TTL_DAYS, runTtlDays: e.RUN_TTL_DAYS, activityTtlDays: e.ACTIVITY_TTL_DAYS },
+    alerts: { topicArn: e.ALERTS_TOPIC_ARN },
+    schedule: { periodMs: parseRate(e.SYNC_SCHEDULE)!, staleAfterMs: e.STALE_AFTER_HOURS * 3_600_000 },
     webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT },
     adminToken: e.ADMIN_TOKEN,

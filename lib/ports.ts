@@ -3,6 +3,7 @@
  * and BambooHR; tests use the in-memory fakes in tests/helpers.
  */
 import type { RawEmployeeRow, RawFieldMeta } from './bamboohr/raw-schema.js';
+import type { ActivityEvent, Alert } from './model/activity.js';
 import type { ChangeRecord } from './model/change.js';
 import type { SyncJob } from './model/job.js';
 import type { RunRecord } from './model/run.js';
@@ -70,7 +71,19 @@ export interface TenantStore {
   listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
   list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
   delete(tenantId: string): Promise<void>;
+  /**
+   * One page of the active tenants whose schedule slot is in [fromSlot, toSlot) (lib/sync/schedule.ts),
+   * by an index query: the scheduler reads only the tenants that are due.
+   */
+  listDue(fromSlot: number, toSlot: number, cursor?: string, limit?: number): Promise<{ tenants: DueTenant[]; cursor?: string }>;
+  /** Marks an active tenant stale (once: false if it already was, or is not active). */
+  markStale(tenantId: string, at: string): Promise<boolean>;
+  /** Gives every tenant stored before schedule slots existed its slot; returns how many. */
+  assignMissingSlots(): Promise<number>;
 }
+
+/** What the scheduler reads of a tenant that is due. */
+export type DueTenant = Pick<Tenant, 'tenantId' | 'createdAt' | 'lastSuccessAt' | 'staleSince'> & { slotKey: number };
 
 export interface SnapshotStore {
   /** The whole snapshot of a tenant, by employee id. */
@@ -127,10 +140,11 @@ export interface RunStore {
 /** Tenant-status and last-run bookkeeping written by the worker. */
 export interface TenantStatusWriter {
   /**
-   * Records the last run and, when given, moves the tenant to `status` — but only from one of
-   * `from` (so that a run finishing late never undoes support disabling the tenant meanwhile).
+   * Records the last run (and, for a success, when it was) and, when given, moves the tenant to
+   * `status` — but only from one of `from` (so that a run finishing late never undoes support
+   * disabling the tenant meanwhile). True when the status moved.
    */
-  recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<void>;
+  recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<boolean>;
 }
 
 export interface StatusTransition {
@@ -140,6 +154,28 @@ export interface StatusTransition {
   from: readonly Tenant['status'][];
   /** The probe bookkeeping written with the status (null clears it). */
   attention: Tenant['attention'];
+}
+
+/** Each tenant's activity: what happened to it, newest first, kept for a while (a TTL). */
+export interface ActivityLog {
+  record(event: ActivityEvent): Promise<void>;
+  /** Newest first; `before` is an event id, to page back. */
+  list(tenantId: string, limit: number, before?: string): Promise<ActivityEvent[]>;
+  /** The alert-type events of every tenant since `since` (ISO), newest first. */
+  alerts(since: string, limit: number): Promise<ActivityEvent[]>;
+}
+
+/** Where alerts go for people: an SNS topic in AWS (mail, chat), the terminal of the local stack. */
+export interface AlertSink {
+  publish(alert: Alert): Promise<void>;
+}
+
+/** The scheduler's own bookkeeping: up to when the schedule's slots have been enqueued. */
+export interface ScheduleState {
+  /** Epoch ms, or null before the first run. */
+  coveredUntil(): Promise<number | null>;
+  /** Moves it from `from` to `to`; false when another invocation moved it meanwhile. */
+  advance(from: number | null, to: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- Secrets and queue
@@ -226,5 +262,17 @@ export interface DeadLetterQueue {
   /** Up to `max` dead letters, without removing them. */
   list(max: number): Promise<DeadLetter[]>;
   /** Moves dead letters back to the jobs queue (all, or those with these message ids); returns how many. */
-  redrive(messageIds?: readonly string[]): Promise<{ redriven: number }>;
+  redrive(messageIds?: readonly string[]): Promise<RedriveResult>;
+}
+
+/** What a redrive did: what it moved back (and whose), and what it left in the dead-letter queue and why. */
+export interface RedriveResult {
+  redriven: number;
+  redrivenIds: string[];
+  /** The jobs moved back, with their tenant. */
+  redrivenJobs: Array<{ messageId: string; tenantId: string; jobId: string }>;
+  /** Message ids whose body is not a sync job: a retry cannot fix them, so they stay in the DLQ. */
+  poison: string[];
+  /** Requested message ids that were not found in the DLQ. */
+  notFound: string[];
 }

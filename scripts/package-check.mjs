@@ -173,6 +173,42 @@ const check = (template) => {
     problems.push('The webhook function needs reserved concurrency (reservedConcurrency in serverless.yml).');
   }
 
+  // Operations: the alerts topic, the alarms that publish to it, the dashboard, the worker's cap.
+  const topic = resources.AlertsTopic;
+  if (topic?.Type !== 'AWS::SNS::Topic' || topic.Properties?.TopicName !== `bamboohr-sync-${stage}-alerts`) {
+    problems.push(`Missing the SNS topic AlertsTopic named bamboohr-sync-${stage}-alerts (support subscribes to it).`);
+  }
+  const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  const metricsOf = (alarm) => [
+    alarm.Properties?.MetricName,
+    ...asArray(alarm.Properties?.Metrics).map((m) => m.MetricStat?.Metric?.MetricName),
+  ].filter(Boolean);
+  const dimensionsOf = (alarm) =>
+    JSON.stringify([alarm.Properties?.Dimensions, ...asArray(alarm.Properties?.Metrics).map((m) => m.MetricStat?.Metric?.Dimensions)]);
+  const expectAlarm = (what, test) => {
+    const found = alarms.filter(([, alarm]) => test(alarm));
+    if (found.length === 0) problems.push(`Missing an alarm on ${what}.`);
+    for (const [logicalId, alarm] of found) {
+      if (!asArray(alarm.Properties?.AlarmActions).some((a) => render(a) === '<AlertsTopic>')) problems.push(`${logicalId} (${what}) does not publish to AlertsTopic.`);
+    }
+  };
+  expectAlarm('messages in the dead-letter queue', (a) => metricsOf(a).includes('ApproximateNumberOfMessagesVisible') && dimensionsOf(a).includes('JobsDeadLetterQueue'));
+  expectAlarm("the age of the jobs queue's oldest message", (a) => metricsOf(a).includes('ApproximateAgeOfOldestMessage') && dimensionsOf(a).includes('JobsQueue'));
+  expectAlarm('worker errors', (a) => metricsOf(a).includes('Errors') && dimensionsOf(a).includes('WorkerLambdaFunction'));
+  expectAlarm('worker throttles', (a) => metricsOf(a).includes('Throttles') && dimensionsOf(a).includes('WorkerLambdaFunction'));
+  expectAlarm('the webhook 5xx rate', (a) => metricsOf(a).includes('5xx') && dimensionsOf(a).includes('/webhooks/bamboohr/'));
+  expectAlarm('scheduler failures', (a) => metricsOf(a).includes('Errors') && dimensionsOf(a).includes('SchedulerLambdaFunction'));
+  const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+  const body = JSON.stringify(dashboard?.Properties?.DashboardBody ?? '');
+  const shown = ['RunsFailed', 'RunsHeld', 'EmployeesCreated', 'EmployeesDeactivated', 'WebhooksAccepted', 'WebhooksRefused', 'ApproximateNumberOfMessagesVisible'];
+  const missingFromDashboard = shown.filter((metric) => !body.includes(metric));
+  if (!dashboard) problems.push('Missing the CloudWatch dashboard.');
+  else if (missingFromDashboard.length > 0) problems.push(`The dashboard does not show ${missingFromDashboard.join(', ')}.`);
+  const workerMapping = Object.values(resources).find(
+    (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.FunctionName ?? '').includes('WorkerLambdaFunction'),
+  );
+  if (!positive(workerMapping?.Properties?.ScalingConfig?.MaximumConcurrency)) problems.push('The worker needs a concurrency cap (maximumConcurrency on its sqs event).');
+
   // Logs: no log group keeps logs forever.
   const logGroups = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
   if (logGroups.length === 0) problems.push('No log groups in the template: each function should have one with a retention.');
@@ -250,11 +286,15 @@ const check = (template) => {
       const got = asArray(gsi.KeySchema).map((k) => `${k.AttributeName}:${types[k.AttributeName]}:${k.KeyType}`);
       const want = indexKeys.map(([attr, type], i) => `${attr}:${type}:${i === 0 ? 'HASH' : 'RANGE'}`);
       if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${logicalId}.${indexName}: key schema is [${got.join(', ')}], expected [${want.join(', ')}].`);
-      if (gsi.Projection?.ProjectionType !== 'ALL') problems.push(`${logicalId}.${indexName}: projection must be ALL.`);
+      const projection = gsi.Projection?.ProjectionType;
+      if (projection !== 'ALL' && !(projection === 'INCLUDE' && asArray(gsi.Projection?.NonKeyAttributes).length > 0)) {
+        problems.push(`${logicalId}.${indexName}: projection must be ALL, or INCLUDE what its reader needs.`);
+      }
     }
   };
   const prefix = `bamboohr-sync-${stage}`;
-  expectTable('TenantsTable', `${prefix}-tenants`, [['tenantId', 'S']], { gsis: { byStatus: [['status', 'S'], ['tenantId', 'S']] } });
+  expectTable('ActivityTable', `${prefix}-activity`, [['tenantId', 'S'], ['eventKey', 'S']], { ttl: 'expiresAt', gsis: { alerts: [['alertPartition', 'S'], ['alertKey', 'S']] } });
+  expectTable('TenantsTable', `${prefix}-tenants`, [['tenantId', 'S']], { gsis: { byStatus: [['status', 'S'], ['tenantId', 'S']], bySlot: [['status', 'S'], ['slotKey', 'N']] } });
   expectTable('EmployeesTable', `${prefix}-employees`, [['tenantId', 'S'], ['employeeId', 'S']]);
   expectTable('ChangesTable', `${prefix}-changes`, [['tenantId', 'S'], ['seq', 'N']], { ttl: 'expiresAt' });
   expectTable('RunsTable', `${prefix}-runs`, [['tenantId', 'S'], ['runId', 'S']], { ttl: 'expiresAt' });

@@ -13,7 +13,7 @@ export interface StackOptions {
   persist: boolean;
   /** stack.json, secrets.json and (with persist) dynamodb/ live here. Default `<repo>/.local`. */
   stateDir: string;
-  /** The scheduler's interval; its first run is right after start. */
+  /** The sync period in seconds (whole minutes, at least 1): each active tenant once per period, in its own slot. */
   scheduleSeconds: number;
   /** The demo's interval between BambooHR edits (simulator only). */
   demoChangeSeconds: number;
@@ -47,7 +47,8 @@ Options (environment variable in brackets):
   --persist                   keep DynamoDB's data under <state-dir>/dynamodb [LOCAL_PERSIST=1]
   --state-dir <dir>           where stack.json, secrets.json and data go [LOCAL_STACK_DIR] (default .local;
                               elsewhere, point the CLI at it: BAMBOOHR_SYNC_STACK_FILE=<dir>/stack.json)
-  --schedule-seconds <n>      scheduler interval [SCHEDULE_SECONDS] (default 60)
+  --schedule-seconds <n>      the sync period, in whole minutes [SCHEDULE_SECONDS] (default 60): each
+                              active tenant is synced once per period, in its own slot of it
   --demo-change-seconds <n>   demo BambooHR edits interval [DEMO_CHANGE_SECONDS] (default 30)
   --retry-seconds <n>         delay before a failed job is retried [RETRY_SECONDS] (default 5)
   --log-level <level>         handlers' log level [LOG_LEVEL] (default ERROR)

@@ -73,6 +73,7 @@ export interface BannerInput {
   /** Put before CLI commands when the CLI would not find stack.json by itself. */
   cliPrefix: string;
   scheduleSeconds: number;
+  schedulerTickSeconds: number;
   demoChangeSeconds: number | null;
   notes: string[];
 }
@@ -92,7 +93,12 @@ export const formatBanner = (b: BannerInput): string => {
     row('DynamoDB', `${b.dynamodb.endpoint}${b.dynamodb.persistedAt ? `  data in ${b.dynamodb.persistedAt}` : '  in memory'}${b.dynamodb.note}`),
     row('SQS', `${b.sqs.endpoint}  ${b.sqs.queue} → ${b.sqs.dlq}${b.sqs.maxReceiveCount ? ` after ${b.sqs.maxReceiveCount} receives` : ''}${b.sqs.note}`),
     row('BambooHR', demo ? `simulator ${b.bamboohr.apiBase}, company "demo" (${b.bamboohr.employees ?? 0} employees) = tenant "demo"${b.bamboohr.note}` : `${b.bamboohr.apiBase} (real BambooHR: no simulator, no demo tenant)`),
-    row('Schedule', `a full sync of every active tenant every ${b.scheduleSeconds} s${b.demoChangeSeconds ? `; demo edits in BambooHR every ${b.demoChangeSeconds} s, sent as signed webhooks` : ''}`),
+    row(
+      'Schedule',
+      `a full sync of every active tenant every ${b.scheduleSeconds} s, each in its own slot (the scheduler looks every ${b.schedulerTickSeconds} s)` +
+        `${b.demoChangeSeconds ? `; demo edits in BambooHR every ${b.demoChangeSeconds} s, sent as signed webhooks` : ''}`,
+    ),
+    row('Alerts', 'printed here as ALERT lines (in AWS: the SNS topic bamboohr-sync-<stage>-alerts); npx bamboohr-sync alerts lists them'),
     row('State', `${b.stateFiles.stack} (for the CLI), ${b.stateFiles.secrets} (tenant keys, 0600)`),
     ...b.notes.map((note) => row('Note', yellow(note))),
     '',

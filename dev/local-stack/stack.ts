@@ -30,6 +30,10 @@ import { startWorkerLoop, type MessageOutcome, type WorkerLoop } from './worker-
 
 export const STAGE = 'local';
 
+/** The local scheduler's tick (AWS: every minute); the period is --schedule-seconds, in whole minutes. */
+const SCHEDULER_TICK_SECONDS = 10;
+const periodMinutes = (scheduleSeconds: number): number => Math.max(1, Math.round(scheduleSeconds / 60));
+
 export interface Io {
   print(line: string): void;
   error(line: string): void;
@@ -111,6 +115,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       deps?.clients.dynamodb.destroy();
       deps?.clients.sqs.destroy();
       deps?.clients.secretsManager.destroy();
+      deps?.clients.sns.destroy();
       await sqs?.stop();
       await dynamodb?.stop();
       removeStackFile(stackFile);
@@ -204,6 +209,8 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       PUBLIC_BASE_URL: gatewayUrl,
       BAMBOOHR_API_BASE: apiBase,
       JOB_RETRY_DELAY_CAP_SECONDS: String(options.retrySeconds),
+      // The sync period (each tenant once per period, in its own slot); the scheduler ticks every few seconds.
+      SYNC_SCHEDULE: `rate(${periodMinutes(options.scheduleSeconds)} minute${periodMinutes(options.scheduleSeconds) === 1 ? '' : 's'})`,
       POWERTOOLS_LOG_LEVEL: options.logLevel,
       POWERTOOLS_SERVICE_NAME: 'bamboohr-sync',
       POWERTOOLS_METRICS_NAMESPACE: 'BambooHrSync',
@@ -271,7 +278,8 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
         bamboohr: { apiBase, simulator: Boolean(simulator), employees: demoCompany?.employees().length, note: '' },
         stateFiles: { stack: shortPath(stackFile), secrets: shortPath(secretsFile) },
         cliPrefix: resolve(stackFile) === resolve(localStackInfoPath()) ? '' : `BAMBOOHR_SYNC_STACK_FILE=${stackFile} `,
-        scheduleSeconds: options.scheduleSeconds,
+        scheduleSeconds: periodMinutes(options.scheduleSeconds) * 60,
+        schedulerTickSeconds: Math.min(SCHEDULER_TICK_SECONDS, options.scheduleSeconds),
         demoChangeSeconds: simulator ? options.demoChangeSeconds : null,
         notes,
       }),
@@ -356,7 +364,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       if (stopping) return;
       schedulerRun = runScheduler();
       void schedulerRun.finally(() => {
-        if (!stopping) schedulerTimer = setTimeout(tick, options.scheduleSeconds * 1000);
+        if (!stopping) schedulerTimer = setTimeout(tick, Math.min(SCHEDULER_TICK_SECONDS, options.scheduleSeconds) * 1000);
       });
     };
     tick();

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.js';
 
@@ -10,6 +11,7 @@ export interface AwsClients {
   documentClient: DynamoDBDocumentClient;
   sqs: SQSClient;
   secretsManager: SecretsManagerClient;
+  sns: SNSClient;
 }
 
 /** Placeholder credentials for local emulators, which accept any. */
@@ -39,5 +41,6 @@ export const createAwsClients = (config: Pick<Config, 'region' | 'endpoints'>, e
     documentClient: documentClientOf(dynamodb),
     sqs: new SQSClient({ region: config.region, ...local(config.endpoints.sqs) }),
     secretsManager: new SecretsManagerClient({ region: config.region }),
+    sns: new SNSClient({ region: config.region }),
   };
 };

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../errors.js';
 import { runSummarySchema, tenantSchema, type Tenant } from '../model/tenant.js';
-import type { StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
+import { slotKeyOf } from '../sync/schedule.js';
+import type { DueTenant, StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { decodeCursor, encodeCursor, pageLimit } from './dynamodb-cursor.js';
 
@@ -20,6 +21,8 @@ export interface DynamoDbTenantStoreOptions {
   tableName: string;
   /** The GSI on (status, tenantId); `byStatus` in serverless.yml. */
   statusIndexName?: string;
+  /** The GSI on (status, slotKey), keys and what the scheduler reads; `bySlot` in serverless.yml. */
+  slotIndexName?: string;
 }
 
 /** The attributes `save` writes: the tenant's configuration, never its sync bookkeeping (lastRun). */
@@ -47,11 +50,13 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
   private readonly documentClient: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly statusIndexName: string;
+  private readonly slotIndexName: string;
 
   constructor(options: DynamoDbTenantStoreOptions) {
     this.documentClient = documentClientOf(options.client);
     this.tableName = options.tableName;
     this.statusIndexName = options.statusIndexName ?? 'byStatus';
+    this.slotIndexName = options.slotIndexName ?? 'bySlot';
   }
 
   async get(tenantId: string): Promise<Tenant | null> {
@@ -60,7 +65,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
   }
 
   async create(tenant: Tenant): Promise<void> {
-    const item = tenantSchema.parse(tenant);
+    const item = { ...tenantSchema.parse(tenant), slotKey: slotKeyOf(tenant.tenantId) };
     try {
       await this.documentClient.send(
         new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }),
@@ -98,10 +103,18 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<void> {
+  async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition): Promise<boolean> {
     const names: Record<string, string> = { '#tenantId': 'tenantId', '#lastRun': 'lastRun' };
     const values: Record<string, unknown> = { ':lastRun': runSummarySchema.parse(summary) };
     const sets = ['#lastRun = :lastRun'];
+    if (summary.status === 'succeeded') {
+      // Fresh again: the stale alert may be raised anew next time.
+      names['#lastSuccessAt'] = 'lastSuccessAt';
+      names['#staleSince'] = 'staleSince';
+      values[':lastSuccessAt'] = summary.finishedAt ?? summary.startedAt;
+      values[':null'] = null;
+      sets.push('#lastSuccessAt = :lastSuccessAt', '#staleSince = :null');
+    }
     let condition = 'attribute_exists(#tenantId)';
     if (status) {
       names['#status'] = 'status';
@@ -125,12 +138,86 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
           ExpressionAttributeValues: values,
         }),
       );
+      return Boolean(status);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // The tenant moved meanwhile (e.g. support disabled it): record the run, keep its status.
-      if (status) return this.recordRun(tenantId, summary);
+      if (status) return (await this.recordRun(tenantId, summary), false);
       throw new TenantNotFoundError(tenantId);
     }
+  }
+
+  async listDue(fromSlot: number, toSlot: number, cursor?: string, limit?: number): Promise<{ tenants: DueTenant[]; cursor?: string }> {
+    const output = await this.documentClient.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: this.slotIndexName,
+        KeyConditionExpression: '#status = :active AND slotKey BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active', ':from': fromSlot, ':to': toSlot - 1 },
+        Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
+        ExclusiveStartKey: decodeCursor(cursor, ['tenantId', 'status', 'slotKey']),
+      }),
+    );
+    const tenants = (output.Items ?? []).map(
+      (item): DueTenant => ({
+        tenantId: String(item.tenantId),
+        slotKey: Number(item.slotKey),
+        createdAt: String(item.createdAt),
+        lastSuccessAt: typeof item.lastSuccessAt === 'string' ? item.lastSuccessAt : null,
+        staleSince: typeof item.staleSince === 'string' ? item.staleSince : null,
+      }),
+    );
+    const next = encodeCursor(output.LastEvaluatedKey);
+    return next ? { tenants, cursor: next } : { tenants };
+  }
+
+  async markStale(tenantId: string, at: string): Promise<boolean> {
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tenantId },
+          UpdateExpression: 'SET #staleSince = :at',
+          ConditionExpression: '#status = :active AND (attribute_not_exists(#staleSince) OR #staleSince = :null)',
+          ExpressionAttributeNames: { '#staleSince': 'staleSince', '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':active': 'active', ':null': null },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async assignMissingSlots(): Promise<number> {
+    let assigned = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.documentClient.send(
+        new ScanCommand({ TableName: this.tableName, ProjectionExpression: 'tenantId', FilterExpression: 'attribute_not_exists(slotKey)', ExclusiveStartKey }),
+      );
+      for (const item of output.Items ?? []) {
+        const tenantId = String(item.tenantId);
+        await this.documentClient
+          .send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { tenantId },
+              UpdateExpression: 'SET slotKey = :slot',
+              ConditionExpression: 'attribute_exists(tenantId)',
+              ExpressionAttributeValues: { ':slot': slotKeyOf(tenantId) },
+            }),
+          )
+          .then(() => (assigned += 1))
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          });
+      }
+      ExclusiveStartKey = output.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return assigned;
   }
 
   async listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }> {

@@ -8,7 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { syncJobSchema, type SyncJob } from '../model/job.js';
-import type { DeadLetter, DeadLetterQueue } from '../ports.js';
+import type { DeadLetter, DeadLetterQueue, RedriveResult } from '../ports.js';
 
 export interface SqsDeadLetterQueueOptions {
   client: SQSClient;
@@ -27,15 +27,7 @@ export interface SqsDeadLetterQueueOptions {
   now?: () => Date;
 }
 
-/** What `redrive` did, beyond the port's count: what it left in the queue and why. */
-export interface RedriveResult {
-  redriven: number;
-  redrivenIds: string[];
-  /** Message ids whose body is not a sync job: a retry cannot fix them, so they stay in the DLQ. */
-  poison: string[];
-  /** Requested message ids that were not found in the DLQ. */
-  notFound: string[];
-}
+export type { RedriveResult } from '../ports.js';
 
 /**
  * Receives in a row that bring no message not seen yet before a listing or redrive stops: one short
@@ -128,7 +120,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   async redrive(messageIds?: readonly string[]): Promise<RedriveResult> {
     const wanted = messageIds ? new Set(messageIds) : null;
     const seen = new Set<string>();
-    const result: RedriveResult = { redriven: 0, redrivenIds: [], poison: [], notFound: [] };
+    const result: RedriveResult = { redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] };
     const poison = new Set<string>();
     let fruitless = 0;
     for (let i = 0; i < this.maxReceives && fruitless < FRUITLESS_RECEIVES; i += 1) {
@@ -158,6 +150,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
           await this.client.send(new DeleteMessageCommand({ QueueUrl: this.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
           result.redriven += 1;
           result.redrivenIds.push(id);
+          result.redrivenJobs.push({ messageId: id, tenantId: job.tenantId, jobId: job.jobId });
         }
       } finally {
         // What stays is visible again at once (the next receive may then reach past it in its group),

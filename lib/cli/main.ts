@@ -10,6 +10,7 @@ import { silentLog } from '../logging.js';
 import type { SecretStore, TenantSecret } from '../ports.js';
 import { redactSecrets } from '../observability.js';
 import { COMMON_OPTIONS, str, type Command, type CommandContext, type OptionSpec, type ParsedArgs } from './command.js';
+import { ACTIVITY_COMMANDS } from './commands/activity.js';
 import { CONSOLE_COMMANDS } from './commands/console.js';
 import { DLQ_COMMANDS } from './commands/dlq.js';
 import { FEED_COMMANDS } from './commands/feed.js';
@@ -21,7 +22,7 @@ import { openTarget, type Target, type TargetOptions } from './target.js';
 
 export const PROGRAM = 'bamboohr-sync';
 
-export const COMMANDS: readonly Command[] = [...TENANT_COMMANDS, ...SYNC_COMMANDS, ...FEED_COMMANDS, ...DLQ_COMMANDS, ...CONSOLE_COMMANDS];
+export const COMMANDS: readonly Command[] = [...TENANT_COMMANDS, ...SYNC_COMMANDS, ...FEED_COMMANDS, ...ACTIVITY_COMMANDS, ...DLQ_COMMANDS, ...CONSOLE_COMMANDS];
 
 const STAGE = /^[a-z0-9-]{1,20}$/;
 

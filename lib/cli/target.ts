@@ -8,14 +8,14 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.js';
-import { SqsDeadLetterQueue, type RedriveResult } from '../adapters/sqs-dead-letter-queue.js';
+import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter-queue.js';
 import { SqsJobQueue } from '../adapters/sqs-job-queue.js';
 import { createServiceDeps, type ServiceDeps } from '../composition.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { localStackEnv, localStackInfoPath, readLocalStackInfo } from '../local-stack-info.js';
 import type { Log } from '../logging.js';
-import type { DeadLetter, DeadLetterQueue, Deployment, JobQueue } from '../ports.js';
+import type { DeadLetter, DeadLetterQueue, Deployment, JobQueue, RedriveResult } from '../ports.js';
 
 export interface CliDeadLetters extends DeadLetterQueue {
   list(max: number): Promise<DeadLetter[]>;
@@ -45,6 +45,7 @@ const destroy = (clients: AwsClients) => {
   clients.dynamodb.destroy();
   clients.sqs.destroy();
   clients.secretsManager.destroy();
+  clients.sns.destroy();
 };
 
 export const queueNames = (stage: string) => ({

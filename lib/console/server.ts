@@ -25,10 +25,13 @@ import { json, type HttpApiEvent, type HttpResponse } from '../http.js';
 import { repoRoot } from '../local-stack-info.js';
 import type { Log } from '../logging.js';
 import type { DeadLetterQueue } from '../ports.js';
+import { redriveDeadLetters } from '../use-cases/redrive-dead-letters.js';
 
 export interface ConsoleDeps extends Omit<ServiceDeps, 'clients' | 'stats'> {
   log: Log;
   deadLetters: DeadLetterQueue;
+  /** Who operates the console (`local`, or the AWS principal with --stage): recorded as the actor of what it does. */
+  actor?: string;
 }
 
 export interface ConsoleServer {
@@ -63,6 +66,8 @@ const FORWARDED: ReadonlyArray<{ method: string; template: string; routes: typeo
   { method: 'GET', template: '/tenants/{tenantId}/runs', routes: ADMIN_ROUTES },
   { method: 'GET', template: '/tenants/{tenantId}/runs/{runId}', routes: ADMIN_ROUTES },
   { method: 'GET', template: '/tenants/{tenantId}/changes', routes: FEED_ROUTES },
+  { method: 'GET', template: '/tenants/{tenantId}/activity', routes: ADMIN_ROUTES },
+  { method: 'GET', template: '/alerts', routes: ADMIN_ROUTES },
 ];
 
 /** Files of the front end the server hands out, by URL path. Nothing else on disk is reachable. */
@@ -184,7 +189,7 @@ export const startConsole = async (deps: ConsoleDeps, options: ConsoleOptions = 
           return json(400, { error: { code: 'invalid-json', message: 'The body is not JSON.' } });
         }
         const { messageIds } = redriveBody.parse(body);
-        return json(200, await deps.deadLetters.redrive(messageIds));
+        return json(200, await redriveDeadLetters(deps, messageIds, deps.actor ?? 'console'));
       }
       return null;
     } catch (error) {
@@ -237,7 +242,7 @@ export const startConsole = async (deps: ConsoleDeps, options: ConsoleOptions = 
         requestContext: { http: { method, path } },
       };
       // The console checked its own token; the admin routes' token is for the HTTP API.
-      const response = await routeRequest(route.routes, deps, event, undefined);
+      const response = await routeRequest(route.routes, deps, event, undefined, deps.actor ?? 'console');
       return sendJson(res, response, secretsIn(raw));
     }
     return sendError(res, 404, 'no-route', `No route ${method} /api${path}.`);

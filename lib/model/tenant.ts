@@ -59,6 +59,10 @@ export const tenantSchema = z.object({
    * scheduler probes it next (1 h, 2 h, 4 h... at most a day apart). Null otherwise.
    */
   attention: attentionSchema.nullable().default(null),
+  /** When the last run that succeeded finished (null: never): how stale the product's copy may be. */
+  lastSuccessAt: z.string().nullable().default(null),
+  /** When the scheduler raised the `stale` alert (null while fresh): one alert until the next success. */
+  staleSince: z.string().nullable().default(null),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 export type Attention = z.infer<typeof attentionSchema>;

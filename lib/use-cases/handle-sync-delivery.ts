@@ -2,7 +2,8 @@ import { errorMessage } from '../errors.js';
 import type { Log } from '../logging.js';
 import type { DeliveredJob, JobDeadLetters, JobRetries } from '../ports.js';
 import { decideRetry, parseSyncJob, processSyncJob, type ProcessedJob } from './process-sync-job.js';
-import { RetryLaterError, type SyncTenantDeps } from './sync-tenant.js';
+import type { SyncJob } from '../model/job.js';
+import { RetryLaterError, runIdFor, type SyncTenantDeps } from './sync-tenant.js';
 
 /** One SQS delivery of a job, as the worker receives it. */
 export interface Delivery extends DeliveredJob {
@@ -48,6 +49,17 @@ export const handleSyncDelivery = async (deps: HandleSyncDeliveryDeps, delivery:
     if (decision.action === 'dead-letter') {
       await deps.jobDeadLetters.deadLetter(delivery, decision.reason);
       log.error('Sync job moved to the dead-letter queue', { messageId: delivery.messageId, reason: decision.reason });
+      const job = jobOf(delivery.body);
+      await deps.activity.record({
+        tenantId: job?.tenantId ?? delivery.groupId,
+        type: 'dead-lettered',
+        actor: 'worker',
+        runId: job ? runIdFor(job) : null,
+        message:
+          `${job ? `Job ${job.jobId}` : 'A message that is not a sync job'} was moved to the dead-letter queue: ${decision.reason}. ` +
+          `Fix the cause, then send it back with: bamboohr-sync dlq redrive ${delivery.messageId}`,
+        details: { messageId: delivery.messageId, jobId: job?.jobId ?? null },
+      });
       return { outcome: 'dead-lettered', reason: decision.reason };
     }
     if (!(error instanceof RetryLaterError)) log.error('Sync job failed', { error: errorMessage(error) });
@@ -55,5 +67,13 @@ export const handleSyncDelivery = async (deps: HandleSyncDeliveryDeps, delivery:
       .retryLater(delivery.receiptHandle, decision.delaySeconds)
       .catch((e: unknown) => log.warn('Could not set when the job comes back', { error: errorMessage(e) }));
     throw error;
+  }
+};
+
+const jobOf = (body: string): SyncJob | null => {
+  try {
+    return parseSyncJob(body);
+  } catch {
+    return null;
   }
 };

@@ -4,17 +4,18 @@ import { employeeBefore, type ChangeRecord } from '../model/change.js';
 import type { Employee } from '../model/employee.js';
 import type { RunRecord } from '../model/run.js';
 import type { Tenant } from '../model/tenant.js';
-import type { ChangeFeed, RunStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { ActivityEvent } from '../model/activity.js';
+import type { ActivityLog, ChangeFeed, Clock, RunStore, SnapshotStore, TenantStore } from '../ports.js';
 
 const STATUS_ORDER: Record<Tenant['status'], number> = { 'needs-attention': 0, active: 1, disabled: 2 };
 
 /** What support sees of a tenant: never a key. */
-export type TenantView = Tenant & { held: boolean };
+export type TenantView = Tenant & { held: boolean; stale: boolean };
 
-export const toTenantView = (tenant: Tenant): TenantView => ({ ...tenant, held: tenant.lastRun?.status === 'held' });
+export const toTenantView = (tenant: Tenant): TenantView => ({ ...tenant, held: tenant.lastRun?.status === 'held', stale: tenant.staleSince !== null });
 
 /** Every tenant, those needing attention (or held) first, then by id. */
-export const listTenants = async (deps: { tenants: Pick<TenantStore, 'list'> }, filter: { status?: Tenant['status'] | 'held' } = {}) => {
+export const listTenants = async (deps: { tenants: Pick<TenantStore, 'list'> }, filter: { status?: Tenant['status'] | 'held' | 'stale' } = {}) => {
   const all: Tenant[] = [];
   let cursor: string | undefined;
   do {
@@ -22,10 +23,10 @@ export const listTenants = async (deps: { tenants: Pick<TenantStore, 'list'> }, 
     all.push(...page.tenants);
     cursor = page.cursor;
   } while (cursor);
-  const rank = (t: TenantView) => (t.held ? -1 : STATUS_ORDER[t.status]);
+  const rank = (t: TenantView) => (t.held ? -1 : t.stale && t.status === 'active' ? 0.5 : STATUS_ORDER[t.status]);
   return all
     .map(toTenantView)
-    .filter((t) => !filter.status || (filter.status === 'held' ? t.held : t.status === filter.status))
+    .filter((t) => !filter.status || (filter.status === 'held' ? t.held : filter.status === 'stale' ? t.stale : t.status === filter.status))
     .sort((a, b) => rank(a) - rank(b) || a.tenantId.localeCompare(b.tenantId));
 };
 
@@ -122,4 +123,38 @@ export const listEmployees = async (
     return [{ ...employeeBefore(change), synced: entry.previous.state === 'synced', seq: entry.previous.seq }];
   });
   return { employees, cursor: page.cursor ? encodeListingCursor(page.cursor, seq) : null, seq };
+};
+
+/** A tenant's activity, newest first (`before`: an event id, to page back). Kept `ACTIVITY_TTL_DAYS` (default 180). */
+export const listActivity = async (
+  deps: { tenants: Pick<TenantStore, 'get'>; activityLog: Pick<ActivityLog, 'list'> },
+  tenantId: string,
+  options: { limit?: number; before?: string } = {},
+): Promise<ActivityEvent[]> => {
+  const limit = clamp(options.limit ?? 50, 1, 500, 'limit');
+  const events = await deps.activityLog.list(tenantId, limit, options.before);
+  // A removed tenant's log outlives it (who removed it, and when): only an id never seen is unknown.
+  if (events.length === 0 && !(await deps.tenants.get(tenantId))) throw new TenantNotFoundError(tenantId);
+  return events;
+};
+
+/** `1h`, `30m`, `2d` or an ISO date → an ISO date; what a bad one is, otherwise. */
+export const parseSince = (input: string, now: Date): string => {
+  const relative = /^(\d+)\s*([mhd])$/i.exec(input.trim());
+  if (relative) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2]!.toLowerCase() as 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
+  }
+  const at = Date.parse(input);
+  if (Number.isNaN(at)) throw new ValidationError(`'${input}' is not a time: give an ISO date (2026-11-25T10:00Z) or a duration back from now (30m, 6h, 2d).`, 'since');
+  return new Date(at).toISOString();
+};
+
+/** Alerts of every tenant since a time (default: the last 24 h), newest first. */
+export const listAlerts = async (
+  deps: { activityLog: Pick<ActivityLog, 'alerts'>; clock: Clock },
+  options: { since?: string; limit?: number } = {},
+): Promise<{ since: string; alerts: ActivityEvent[] }> => {
+  const since = parseSince(options.since ?? '24h', deps.clock.now());
+  return { since, alerts: await deps.activityLog.alerts(since, clamp(options.limit ?? 100, 1, 500, 'limit')) };
 };

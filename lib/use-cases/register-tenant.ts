@@ -4,6 +4,7 @@ import { DEFAULT_SAFEGUARDS, parseExclusionField, parseSubdomain, tenantIdSchema
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
+import type { ActivityRecorder } from './record-activity.js';
 
 export interface RegisterTenantDeps {
   tenants: TenantStore;
@@ -12,6 +13,7 @@ export interface RegisterTenantDeps {
   clock: Clock;
   /** This deployment's public address: a created webhook must call it. */
   deployment: Deployment;
+  activity: ActivityRecorder;
   /** To clear what a removed tenant of the same id may have left behind (see below). */
   snapshots: Pick<SnapshotStore, 'deleteAll'>;
   feed: Pick<ChangeFeed, 'deleteAll'>;
@@ -28,6 +30,10 @@ export interface RegisterTenantInput {
   /** A private key copied from BambooHR's UI, or a webhook to create (at this deployment's URL for the tenant; null: derive it). */
   webhook?: { privateKey: string } | { createAtUrl: string | null } | null;
   safeguards?: Partial<SafeguardSettings>;
+  /** Who registers it, for the activity log: the IAM principal, `local`, or (later) the customer's connect link. */
+  actor?: string;
+  /** How the connection was made, for the activity log (default: support with an API key). */
+  via?: string;
 }
 
 export interface RegisterTenantResult {
@@ -124,6 +130,8 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     updatedAt: now,
     lastRun: null,
     attention: null,
+    lastSuccessAt: null,
+    staleSince: null,
   };
   // 1. Claim the id: the conditional create is what makes a tenant id unique. It is created disabled,
   //    so that no job runs for it (nor marks it needs-attention) before its key is stored; a lost race
@@ -145,6 +153,16 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
   // 4. Active last. Should this fail, the tenant stays disabled, its reason saying so (and
   //    `tenant enable` finishes the job).
   await deps.tenants.save(tenant, { expectedStatus: 'disabled' });
+  const hidden = access.checklist.filter((c) => !c.visible).map((c) => c.uiName);
+  await deps.activity.record({
+    tenantId,
+    type: 'registered',
+    actor: input.actor ?? 'unknown',
+    message:
+      `Registered ${input.via ?? 'by support with an API key'}: subdomain '${subdomain}', exclusion ${exclusionField ? `field '${exclusionField}'` : 'off'}, ` +
+      `webhook ${webhook}; the key sees ${access.employeeCount} employee(s)${hidden.length > 0 ? ` and cannot see ${hidden.join(', ')}` : ' and every synced field'}.`,
+    details: { subdomain, exclusionField, webhook, hiddenFields: hidden },
+  });
   return { tenant, access, webhook, warnings };
 };
 

@@ -3,6 +3,7 @@ import { TenantNotFoundError, ValidationError } from '../errors.js';
 import type { SyncJob } from '../model/job.js';
 import type { RunRecord } from '../model/run.js';
 import type { Clock, JobQueue, RunStore, TenantStore } from '../ports.js';
+import type { ActivityRecorder } from './record-activity.js';
 import { runIdFor } from './sync-tenant.js';
 
 export interface RequestSyncOptions {
@@ -52,7 +53,7 @@ const heldRunToApprove = async (
 
 /** Support asks for a sync now: one full job on the same queue as scheduled runs, approving a held run if asked. */
 export const requestSync = async (
-  deps: { tenants: Pick<TenantStore, 'get'>; runs: Pick<RunStore, 'get'>; queue: JobQueue; clock: Clock },
+  deps: { tenants: Pick<TenantStore, 'get'>; runs: Pick<RunStore, 'get'>; queue: JobQueue; clock: Clock; activity: ActivityRecorder },
   tenantId: string,
   options: RequestSyncOptions = {},
 ): Promise<{ jobId: string; runId: string; job: SyncJob; approved: ApprovedHold | null }> => {
@@ -73,6 +74,16 @@ export const requestSync = async (
       : {}),
   };
   await deps.queue.enqueue([job]);
+  if (held) {
+    await deps.activity.record({
+      tenantId,
+      type: 'held-allowed',
+      actor: options.actor ?? 'unknown',
+      runId: held.runId,
+      message: `Held run allowed: ${held.held.wouldDeactivate} deactivation(s) and ${held.held.wouldReactivate} reactivation(s), exactly those, by job ${job.jobId} (run ${runIdFor(job)}).`,
+      details: { wouldDeactivate: held.held.wouldDeactivate, wouldReactivate: held.held.wouldReactivate, jobId: job.jobId },
+    });
+  }
   return {
     jobId: job.jobId,
     runId: runIdFor(job),

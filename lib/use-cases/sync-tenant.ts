@@ -19,6 +19,7 @@ import type {
   TenantStore,
 } from '../ports.js';
 import { incrementalCursor, pullAndPlan } from './pull-and-plan.js';
+import type { ActivityRecorder } from './record-activity.js';
 
 export interface SyncTenantDeps {
   tenants: TenantStore & TenantStatusWriter;
@@ -29,6 +30,7 @@ export interface SyncTenantDeps {
   runs: RunStore;
   clock: Clock;
   log: Log;
+  activity: ActivityRecorder;
   /** Deliveries of one job that may end in a failure (rate-limit waits aside) before it is given up (default 5). */
   maxAttempts?: number;
 }
@@ -157,7 +159,8 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   run.bamboohrRequests = requests;
   run.finishedAt = deps.clock.now().toISOString();
   await deps.runs.finish(run);
-  await recordOnTenant(deps, tenant, run, attention);
+  const moved = await recordOnTenant(deps, tenant, run, attention);
+  await recordActivityOf(deps, { tenant, job, run, attention, moved });
   logRun(deps.log, run);
 
   if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
@@ -270,7 +273,46 @@ export const repairPendingAppend = async (deps: Pick<SyncTenantDeps, 'feed' | 's
   return appends.length;
 };
 
-const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunRecord, attention: string | null): Promise<void> => {
+/**
+ * What support hears about a run, once per problem: a tenant that starts needing attention (not each
+ * failed probe after), one that recovers, and a run held while the last one was not.
+ */
+const recordActivityOf = async (
+  deps: SyncTenantDeps,
+  input: { tenant: Tenant; job: SyncJob; run: RunRecord; attention: string | null; moved: boolean },
+): Promise<void> => {
+  const { tenant, job, run } = input;
+  const base = { tenantId: tenant.tenantId, runId: run.runId, actor: job.requestedBy === 'probe' ? 'scheduler (probe)' : `worker (${job.requestedBy} job)` };
+  if (input.attention !== null && input.moved && tenant.status !== 'needs-attention') {
+    await deps.activity.record({
+      ...base,
+      type: 'needs-attention',
+      message: `${input.attention} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
+      details: { code: run.error?.code ?? null },
+    });
+  } else if (run.status === 'succeeded' && input.moved && tenant.status === 'needs-attention') {
+    await deps.activity.record({
+      ...base,
+      type: 'recovered',
+      message:
+        `Syncing again: ${job.requestedBy === 'probe' ? 'an automatic probe' : `a ${job.requestedBy} sync`} succeeded` +
+        `${tenant.attention ? ` (it needed attention since ${tenant.attention.since})` : ''}. It had needed attention for: ${tenant.statusReason ?? 'unknown'}`,
+    });
+  } else if (run.status === 'held' && run.held && tenant.lastRun?.status !== 'held') {
+    const { wouldDeactivate, wouldReactivate, syncedBefore } = run.held;
+    await deps.activity.record({
+      ...base,
+      type: 'held',
+      message:
+        `A run was held by the safeguard: it would deactivate ${wouldDeactivate} and reactivate ${wouldReactivate} of ${syncedBefore} synced employees. ` +
+        `Nothing was applied. Check with: bamboohr-sync sync ${tenant.tenantId} --dry-run; if it is right: bamboohr-sync sync ${tenant.tenantId} --allow-deactivations --wait`,
+      details: { wouldDeactivate, wouldReactivate, syncedBefore },
+    });
+  }
+};
+
+/** Records the run on the tenant; true when its status moved. */
+const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunRecord, attention: string | null): Promise<boolean> => {
   const summary = {
     runId: run.runId,
     kind: run.kind,
@@ -288,7 +330,7 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
       : run.status === 'succeeded' && tenant.status === 'needs-attention'
         ? { status: 'active', reason: null, from: ['needs-attention'], attention: null }
         : undefined;
-  await deps.tenants.recordRun(tenant.tenantId, summary, status);
+  return deps.tenants.recordRun(tenant.tenantId, summary, status);
 };
 
 const logRun = (log: Log, run: RunRecord): void => {

@@ -5,6 +5,7 @@ import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
 import type { Clock, Deployment, EmployeeSource, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
+import type { ActivityRecorder } from './record-activity.js';
 import { parseApiKey, webhookUrlToCreate } from './register-tenant.js';
 
 export interface UpdateTenantDeps {
@@ -15,6 +16,7 @@ export interface UpdateTenantDeps {
   /** To count, when exclusion is turned off, the people who opted out after being synced. */
   snapshots: Pick<SnapshotStore, 'load'>;
   deployment: Deployment;
+  activity: ActivityRecorder;
 }
 
 export interface UpdateTenantInput {
@@ -27,6 +29,8 @@ export interface UpdateTenantInput {
   safeguards?: Partial<SafeguardSettings>;
   /** Yes to a drastic change: turning exclusion off while people have opted out. */
   confirm?: boolean;
+  /** Who changes it, for the activity log. */
+  actor?: string;
 }
 
 export interface UpdateTenantResult {
@@ -96,6 +100,22 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
     await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
   }
   await deps.tenants.save(tenant, { expectedStatus: current.status });
+  const changed = [
+    ...(subdomain !== current.subdomain ? [`subdomain '${current.subdomain}' → '${subdomain}'`] : []),
+    ...(exclusionField !== current.exclusionField ? [`exclusion field ${current.exclusionField ? `'${current.exclusionField}'` : 'off'} → ${exclusionField ? `'${exclusionField}'` : 'off'}`] : []),
+    ...(input.apiKey !== undefined ? [apiKey !== secret?.apiKey ? 'API key replaced' : 'API key checked (unchanged)'] : []),
+    ...(webhookPrivateKey !== (secret?.webhookPrivateKey ?? null) ? [webhookPrivateKey === null ? 'webhook removed' : 'webhook key replaced'] : []),
+    ...(JSON.stringify(safeguards) !== JSON.stringify(current.safeguards)
+      ? [`safeguard ${current.safeguards.deactivationThresholdPct}%/${current.safeguards.deactivationMin} → ${safeguards.deactivationThresholdPct}%/${safeguards.deactivationMin}`]
+      : []),
+  ];
+  await deps.activity.record({
+    tenantId,
+    type: tenant.status === 'active' && current.status === 'needs-attention' ? 'active' : 'configuration-changed',
+    actor: input.actor ?? 'unknown',
+    message: `${changed.length > 0 ? changed.join('; ') : 'Configuration saved, nothing changed'}.${tenant.status !== current.status ? ` The tenant is ${tenant.status} again.` : ''}`,
+    details: { changed },
+  });
   return { tenant, access, warnings };
 };
 

@@ -73,6 +73,8 @@ export const aTenant = (overrides: Partial<Tenant> = {}): Tenant => ({
   updatedAt: '2026-11-01T00:00:00.000Z',
   lastRun: null,
   attention: null,
+  lastSuccessAt: null,
+  staleSince: null,
   ...overrides,
 });
 

@@ -11,6 +11,7 @@ import type {
   JobQueue,
   MarkerStore,
   PendingAppend,
+  ScheduleState,
   RunStore,
   SecretStore,
   SnapshotStore,
@@ -20,6 +21,9 @@ import type {
   TenantStore,
 } from '../../lib/ports.js';
 import type { Log } from '../../lib/logging.js';
+import { slotKeyOf } from '../../lib/sync/schedule.js';
+import { ALERT_TYPES, type ActivityEvent } from '../../lib/model/activity.js';
+import type { ActivityRecorder, NewActivity } from '../../lib/use-cases/record-activity.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -56,13 +60,38 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
   }
   async recordRun(tenantId: string, summary: NonNullable<Tenant['lastRun']>, status?: StatusTransition) {
     const t = this.items.get(tenantId);
-    if (!t) return;
+    if (!t) return false;
     t.lastRun = clone(summary);
+    if (summary.status === 'succeeded') {
+      t.lastSuccessAt = summary.finishedAt ?? summary.startedAt;
+      t.staleSince = null;
+    }
     if (status && status.from.includes(t.status)) {
       t.status = status.status;
       t.statusReason = status.reason;
       t.attention = clone(status.attention);
+      return true;
     }
+    return false;
+  }
+  async listDue(fromSlot: number, toSlot: number, cursor?: string, limit = 100) {
+    const due = [...this.items.values()]
+      .filter((t) => t.status === 'active')
+      .map((t) => ({ tenantId: t.tenantId, slotKey: slotKeyOf(t.tenantId), createdAt: t.createdAt, lastSuccessAt: t.lastSuccessAt, staleSince: t.staleSince }))
+      .filter((t) => t.slotKey >= fromSlot && t.slotKey < toSlot)
+      .sort((a, b) => a.slotKey - b.slotKey);
+    const start = cursor ? Number(cursor) : 0;
+    const tenants = due.slice(start, start + limit);
+    return start + limit < due.length ? { tenants, cursor: String(start + limit) } : { tenants };
+  }
+  async markStale(tenantId: string, at: string) {
+    const t = this.items.get(tenantId);
+    if (!t || t.status !== 'active' || t.staleSince) return false;
+    t.staleSince = at;
+    return true;
+  }
+  async assignMissingSlots() {
+    return 0;
   }
 }
 
@@ -257,5 +286,38 @@ export class RecordingLog implements Log {
   }
   text(): string {
     return this.lines.map((l) => `${l.level} ${l.message} ${JSON.stringify(l.extra)}`).join('\n');
+  }
+}
+
+/** The activity recorder of the use cases, keeping what they record (alert types separately, as published). */
+export class RecordingActivity implements ActivityRecorder {
+  readonly events: ActivityEvent[] = [];
+  private n = 0;
+  constructor(private readonly clock: Clock = new FixedClock()) {}
+  async record(input: NewActivity) {
+    const at = this.clock.now().toISOString();
+    this.n += 1;
+    const event: ActivityEvent = { ...input, runId: input.runId ?? null, at, id: `${at}#${String(this.n).padStart(4, '0')}` };
+    this.events.push(event);
+    return event;
+  }
+  get alerts(): ActivityEvent[] {
+    return this.events.filter((e) => ALERT_TYPES.has(e.type));
+  }
+  types(tenantId?: string): string[] {
+    return this.events.filter((e) => !tenantId || e.tenantId === tenantId).map((e) => e.type);
+  }
+}
+
+/** The scheduler's cursor, as DynamoDbScheduleState keeps it. */
+export class InMemoryScheduleState implements ScheduleState {
+  value: number | null = null;
+  async coveredUntil() {
+    return this.value;
+  }
+  async advance(from: number | null, to: number) {
+    if (this.value !== from) return false;
+    this.value = to;
+    return true;
   }
 }

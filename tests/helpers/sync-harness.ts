@@ -8,6 +8,7 @@ import {
   InMemorySecretStore,
   InMemorySnapshotStore,
   InMemoryTenantStore,
+  RecordingActivity,
   RecordingLog,
 } from './in-memory-ports.js';
 import type { Tenant } from '../../lib/model/tenant.js';
@@ -21,6 +22,7 @@ export const aSyncHarness = async (tenant: Partial<Tenant> = {}, source = new Fa
   const runs = new InMemoryRunStore();
   const clock = new FixedClock();
   const log = new RecordingLog();
+  const activity = new RecordingActivity(clock);
   const registered = aTenant(tenant);
   await tenants.create(registered);
   await secrets.put(registered.tenantId, { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
@@ -33,10 +35,11 @@ export const aSyncHarness = async (tenant: Partial<Tenant> = {}, source = new Fa
     runs,
     clock,
     log,
+    activity,
     employeeSource: (input) => {
       sourceInputs.push(input);
       return source;
     },
   };
-  return { deps, tenants, secrets, snapshots, feed, runs, clock, log, source, tenant: registered, sourceInputs };
+  return { deps, tenants, secrets, snapshots, feed, runs, clock, log, activity, source, tenant: registered, sourceInputs };
 };

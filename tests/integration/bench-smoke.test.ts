@@ -18,7 +18,7 @@ const SCENARIOS = [
   'nochange-10000',
   'onepercent-10000',
   'webhook-1-of-10000',
-  'fanout-10000-tenants',
+  'schedule-100000-tenants',
   'diff-100000',
   'naive-10000',
 ];
@@ -113,9 +113,12 @@ describe('npm run bench, at tiny sizes', () => {
     expect(naive.requestsRatio).toBe(naive.bamboohrRequests);
   });
 
-  it('fans out one job per tenant in batches of ten, and diffs without I/O', () => {
+  it('schedules every tenant once over a period, spread over its minutes, and diffs without I/O', () => {
     // Assess
-    expect(scenario('fanout-10000-tenants')).toMatchObject({ tenants: 30, jobsSent: 30, sendMessageBatchCalls: 3 });
+    const schedule = scenario('schedule-100000-tenants');
+    expect(schedule).toMatchObject({ tenants: 30, jobsSent: 30, invocations: 60, evenPerMinute: 0.5 });
+    expect((schedule.jobsPerMinute as { max: number }).max).toBeLessThanOrEqual(5);
+    expect((schedule.perInvocation as { maxDynamoCalls: number }).maxDynamoCalls).toBeGreaterThan(0);
     const diff = scenario('diff-100000');
     expect(diff).toMatchObject({ employees: 500, bamboohrRequests: 0, itemsWritten: 0, dynamoRequests: 0 });
     expect(diff.changes as number).toBeGreaterThanOrEqual(diff.changedEmployees as number);

@@ -34,6 +34,8 @@ const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
   updatedAt: NOW.toISOString(),
   lastRun: null,
   attention: null,
+  lastSuccessAt: null,
+  staleSince: null,
   ...overrides,
 });
 

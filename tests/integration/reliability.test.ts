@@ -10,6 +10,7 @@ import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { requestSync } from '../../lib/use-cases/request-sync.js';
 import { RetryLaterError, syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { aJob, FAKE_API_KEY } from '../helpers/builders.js';
+import { InMemoryScheduleState } from '../helpers/in-memory-ports.js';
 import { aLambdaContext, drainQueue, receiveAll, toSqsEvent, type WorkerHandler } from '../helpers/lambda.js';
 import { startLocalService, type LocalService } from '../helpers/local-service.js';
 
@@ -384,14 +385,19 @@ describe('reliability: faults and bad input lose nothing and deactivate nobody w
       local.simulator.injectFault({ kind: 'status', status: 401, subdomain: tenantId, times: 100 });
       await sync(tenantId);
       const parked = await local.deps.tenants.get(tenantId);
+      // The scheduler's probes only, and only for this tenant (the other tests' tenants stay out of it).
       const onlyThisTenant = {
         listByStatus: async (...args: Parameters<typeof local.deps.tenants.listByStatus>) => {
           const page = await local.deps.tenants.listByStatus(...args);
           return { ...page, tenants: page.tenants.filter((t) => t.tenantId === tenantId) };
         },
+        listDue: async () => ({ tenants: [] }),
+        markStale: async () => false,
+        assignMissingSlots: async () => 0,
       };
+      const scheduler = { ...local.deps, tenants: onlyThisTenant, scheduleState: new InMemoryScheduleState(), settings: local.config.schedule };
       const schedule = async (at: number) => {
-        const result = await enqueueScheduledSyncs({ tenants: onlyThisTenant, queue: local.deps.queue, log: local.deps.log }, { scheduledAt: new Date(at).toISOString() });
+        const result = await enqueueScheduledSyncs(scheduler, { scheduledAt: new Date(at).toISOString() });
         await drainQueue(local.emulators.sqs.client, queueUrl(), worker);
         return result;
       };

@@ -6,7 +6,7 @@ import { silentLog } from '../../lib/logging.js';
 import type { RunRecord } from '../../lib/model/run.js';
 import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemoryChangeFeed, InMemoryJobQueue, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryChangeFeed, InMemoryJobQueue, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 const WEBHOOK_KEY = 'webhook-key-0a1b2c3d4e5f';
 
@@ -39,7 +39,9 @@ const setup = () => {
     clock: new FixedClock(),
     employeeSource: () => source,
     log: silentLog,
-    deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], poison: [], notFound: [] }) },
+    activity: new RecordingActivity(),
+    deployment: { publicBaseUrl: async () => 'https://sync.example.com' },
+    deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] }) },
   };
   let opened = 0;
   const options: MainOptions = {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
@@ -43,11 +43,13 @@ describe('Lambda handlers (AWS mocked)', () => {
     secrets.reset();
   });
 
-  it('scheduler: queries active tenants by index and retries the entries SendMessageBatch reported as failed', async () => {
-    // Prepare
-    const tenants = Array.from({ length: 12 }, (_, i) => aTenant({ tenantId: `t${i}`, subdomain: `t${i}` }));
+  it('scheduler: queries the tenants due in its window by the slot index, retries the entries SendMessageBatch reported as failed, then moves its cursor', async () => {
+    // Prepare: the previous invocation covered up to an hour ago: every tenant is due
+    const tenants = Array.from({ length: 12 }, (_, i) => ({ ...aTenant({ tenantId: `t${i}`, subdomain: `t${i}`, lastSuccessAt: '2026-11-25T09:30:00.000Z' }), slotKey: i * 1000 }));
+    ddb.on(GetCommand, { Key: { key: 'scheduler#state' } }).resolves({ Item: { key: 'scheduler#state', coveredUntil: Date.parse('2026-11-25T09:00:00Z') } });
     ddb.on(QueryCommand).resolves({ Items: [] });
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':status': 'active' } }).resolves({ Items: tenants });
+    ddb.on(QueryCommand, { IndexName: 'bySlot' }).resolves({ Items: tenants });
+    ddb.on(UpdateCommand).resolves({});
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
       calls += 1;
@@ -63,12 +65,15 @@ describe('Lambda handlers (AWS mocked)', () => {
     const result = await scheduler(event('scheduled-event.json'), aLambdaContext('scheduler'));
 
     // Assess
-    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'active' } });
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'bySlot', ExpressionAttributeValues: { ':active': 'active', ':from': 0, ':to': 2 ** 32 - 1 } });
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':from': Date.parse('2026-11-25T09:00:00Z'), ':to': Date.parse('2026-11-25T10:00:00Z') },
+    ]);
     const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries ?? []);
     expect(batches).toHaveLength(3); // 10 + 2, then the one failed entry again
     expect(batches[2]).toEqual([batches[0]!.at(-1)]);
     expect(new Set(batches.flat().map((e) => e.MessageGroupId))).toEqual(new Set(tenants.map((t) => t.tenantId)));
-    expect(batches[0]![0]).toMatchObject({ MessageGroupId: expect.any(String), MessageDeduplicationId: expect.stringMatching(/^schedule-20261125T1000-t\d+$/) });
+    expect(batches[0]![0]).toMatchObject({ MessageGroupId: expect.any(String), MessageDeduplicationId: expect.stringMatching(/^schedule-20261125T0900-t\d+$/) });
     expect(result).toMatchObject({ tenants: 12, probes: 0, sent: 12 });
   });
 

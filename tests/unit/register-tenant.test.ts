@@ -4,7 +4,7 @@ import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { registerTenant, type RegisterTenantDeps } from '../../lib/use-cases/register-tenant.js';
 import { aJob, aRawRow, aSyncedEntry, anEmployee, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 const setup = async (source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')])) => {
   const tenants = new InMemoryTenantStore();
@@ -21,6 +21,7 @@ const setup = async (source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')
     clock: new FixedClock(),
     employeeSource: () => source,
     deployment: { publicBaseUrl: async () => 'https://hooks.example.com' },
+    activity: new RecordingActivity(),
   };
   return { deps, tenants, secrets, snapshots, source };
 };
@@ -206,7 +207,12 @@ describe('registerTenant', () => {
       const put = secrets.put.bind(secrets);
       secrets.put = async (tenantId, secret) => {
         const runs = new InMemoryRunStore();
-        during.push(await syncTenant({ tenants, secrets, snapshots, feed: new InMemoryChangeFeed(), runs, clock: new FixedClock(), log: silentLog, employeeSource: deps.employeeSource }, aJob()));
+        during.push(
+          await syncTenant(
+            { tenants, secrets, snapshots, feed: new InMemoryChangeFeed(), runs, clock: new FixedClock(), log: silentLog, activity: new RecordingActivity(), employeeSource: deps.employeeSource },
+            aJob(),
+          ),
+        );
         return put(tenantId, secret);
       };
 

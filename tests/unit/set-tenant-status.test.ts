@@ -1,7 +1,7 @@
 import { TenantChangedError } from '../../lib/errors.js';
 import { setTenantStatus } from '../../lib/use-cases/set-tenant-status.js';
 import { aTenant } from '../helpers/builders.js';
-import { FixedClock, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 describe('setTenantStatus', () => {
   it('disables and enables a tenant', async () => {
@@ -10,8 +10,8 @@ describe('setTenantStatus', () => {
     await tenants.create(aTenant({ status: 'needs-attention', statusReason: 'key rejected' }));
 
     // Act
-    const disabled = await setTenantStatus({ tenants, clock: new FixedClock() }, 'acme', 'disable');
-    const enabled = await setTenantStatus({ tenants, clock: new FixedClock() }, 'acme', 'enable');
+    const disabled = await setTenantStatus({ tenants, clock: new FixedClock(), activity: new RecordingActivity() }, 'acme', 'disable');
+    const enabled = await setTenantStatus({ tenants, clock: new FixedClock(), activity: new RecordingActivity() }, 'acme', 'enable');
 
     // Assess
     expect(disabled).toMatchObject({ status: 'disabled', statusReason: 'disabled by support' });
@@ -31,7 +31,7 @@ describe('setTenantStatus', () => {
     };
 
     // Act
-    const act = setTenantStatus({ tenants, clock: new FixedClock() }, 'acme', 'enable');
+    const act = setTenantStatus({ tenants, clock: new FixedClock(), activity: new RecordingActivity() }, 'acme', 'enable');
 
     // Assess
     await expect(act).rejects.toThrow(TenantChangedError);

@@ -103,7 +103,7 @@ describe('SqsDeadLetterQueue', () => {
     const result = await dlq().redrive();
 
     // Assess
-    expect(result).toEqual({ redriven: 1, redrivenIds: ['m1'], poison: ['m2'], notFound: [] });
+    expect(result).toEqual({ redriven: 1, redrivenIds: ['m1'], redrivenJobs: [{ messageId: 'm1', tenantId: 'acme', jobId: aJob('acme').jobId }], poison: ['m2'], notFound: [] });
     const sends = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
     expect(sends).toEqual([{ QueueUrl: QUEUE_URL, MessageBody: expect.any(String), MessageGroupId: 'acme', MessageDeduplicationId: 'dedup-1' }]);
     // The same job, marked as redriven: its run starts afresh, while its requestedAt (an approval's age) is kept.
@@ -124,7 +124,8 @@ describe('SqsDeadLetterQueue', () => {
     const result = await dlq().redrive(['m2', 'm9']);
 
     // Assess
-    expect(result).toEqual({ redriven: 1, redrivenIds: ['m2'], poison: [], notFound: ['m9'] });
+    expect(result).toMatchObject({ redriven: 1, redrivenIds: ['m2'], poison: [], notFound: ['m9'] });
+    expect(result.redrivenJobs.map((j) => j.messageId)).toEqual(['m2']);
     expect(sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageGroupId)).toEqual(['globex']);
   });
 

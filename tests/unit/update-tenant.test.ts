@@ -2,7 +2,7 @@ import { ConfirmationRequiredError, ExclusionFieldNotFoundError } from '../../li
 import { updateTenant, type UpdateTenantDeps } from '../../lib/use-cases/update-tenant.js';
 import { aRawRow, aSyncedEntry, aTenant, anEmployee, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 const setup = async (source: FakeEmployeeSource) => {
   const tenants = new InMemoryTenantStore();
@@ -12,7 +12,7 @@ const setup = async (source: FakeEmployeeSource) => {
   await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
   // One person left the product by ticking the box after being synced.
   await snapshots.put('acme', [aSyncedEntry(anEmployee('1')), { ...aSyncedEntry(anEmployee('2')), state: 'deactivated', reason: 'excluded' }]);
-  const deps: UpdateTenantDeps = { tenants, secrets, snapshots, clock: new FixedClock(), employeeSource: () => source, deployment: { publicBaseUrl: async () => 'https://hooks.example.com' } };
+  const deps: UpdateTenantDeps = { tenants, secrets, snapshots, clock: new FixedClock(), employeeSource: () => source, deployment: { publicBaseUrl: async () => 'https://hooks.example.com' }, activity: new RecordingActivity() };
   return { deps, tenants };
 };
 

@@ -11,7 +11,7 @@ const consoleCommand: Command = {
   run: async (ctx, { values }) => {
     const port = intOption(values, 'port', { min: 0, max: 65535 });
     const deps = await ctx.deps();
-    const server = await startConsole(deps, { ...(port !== undefined ? { port } : {}), label: await ctx.targetLabel() });
+    const server = await startConsole({ ...deps, actor: await ctx.actor() }, { ...(port !== undefined ? { port } : {}), label: await ctx.targetLabel() });
     try {
       ctx.out.result({ url: server.url, port: server.port });
       ctx.out.lines(`Support console for the ${await ctx.targetLabel()}:`, `  ${server.url}`, 'Press Ctrl-C to stop.');

@@ -1,4 +1,5 @@
 /** `dlq list|redrive`: the jobs the queue gave up on, and moving them back to the jobs queue. */
+import { redriveDeadLetters } from '../../use-cases/redrive-dead-letters.js';
 import { bool, intOption, type Command } from '../command.js';
 import { plural, table, UsageError, when } from '../output.js';
 
@@ -49,7 +50,7 @@ const redrive: Command = {
   run: async (ctx, { values, positionals }) => {
     const all = bool(values, 'all');
     if (all === (positionals.length > 0)) throw new UsageError(all ? 'Give --all or message ids, not both.' : 'Give --all, or the message ids to redrive (see dlq list).');
-    const result = await (await ctx.deps()).deadLetters.redrive(all ? undefined : positionals);
+    const result = await redriveDeadLetters(await ctx.deps(), all ? undefined : positionals, await ctx.actor());
     ctx.out.result(result);
     ctx.out.lines(
       result.redriven > 0 ? `✓ Moved ${plural(result.redriven, 'job')} back to the jobs queue.` : 'No job was moved.',

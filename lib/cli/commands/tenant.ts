@@ -7,10 +7,10 @@ import { setTenantStatus } from '../../use-cases/set-tenant-status.js';
 import { updateTenant, type UpdateTenantInput } from '../../use-cases/update-tenant.js';
 import { bool, exclusive, intOption, numberOption, str, type Command, type OptionSpec, type Values } from '../command.js';
 import { assertKeySources, readKeys, type KeyRequest } from '../keys.js';
-import { counts, fields, table, UsageError, when } from '../output.js';
+import { ago, counts, fields, table, UsageError, when } from '../output.js';
 import { accessLines, COUNTS_KEY, heldLines, runsTable, warningLines } from '../render.js';
 
-const STATUS_FILTERS = [...TENANT_STATUSES, 'held'] as const;
+const STATUS_FILTERS = [...TENANT_STATUSES, 'held', 'stale'] as const;
 
 const keyOptions: Record<string, OptionSpec> = {
   'api-key-stdin': { type: 'boolean', description: 'Read the API key from stdin (first line). Without it, a terminal prompts for it (echo off).' },
@@ -109,6 +109,7 @@ const add: Command = {
     const deps = await ctx.deps();
     const [apiKey = '', webhookKey] = await readKeys(ctx.io, ctx.out, requests);
     const result = await registerTenant(deps, {
+      actor: await ctx.actor(),
       tenantId,
       subdomain,
       apiKey,
@@ -147,13 +148,14 @@ const list: Command = {
     const now = ctx.now();
     ctx.out.lines(
       ...table(
-        ['TENANT', 'SUBDOMAIN', 'STATUS', 'LAST RUN', 'RESULT', 'EMPLOYEES'],
+        ['TENANT', 'SUBDOMAIN', 'STATUS', 'LAST RUN', 'RESULT', 'LAST SUCCESS', 'EMPLOYEES'],
         tenants.map((t) => [
           t.tenantId,
           t.subdomain,
-          t.held ? 'held' : t.status,
+          `${t.held ? 'held' : t.status}${t.staleSince ? ', stale' : ''}`,
           when(t.lastRun?.finishedAt ?? t.lastRun?.startedAt, now),
           t.lastRun ? `${t.lastRun.status} ${counts(t.lastRun.counts)}${t.lastRun.warnings ? `, ${t.lastRun.warnings} warnings` : ''}` : 'never synced',
+          t.lastSuccessAt ? ago(t.lastSuccessAt, now) : 'never',
           t.lastRun?.employeesSynced,
         ]),
       ),
@@ -241,7 +243,7 @@ const update: Command = {
       ...(safeguards ? { safeguards } : {}),
       ...(bool(values, 'yes') ? { confirm: true } : {}),
     };
-    const result = await updateTenant(deps, tenantId, input);
+    const result = await updateTenant(deps, tenantId, { ...input, actor: await ctx.actor() });
     ctx.out.result({ tenant: toTenantView(result.tenant), access: result.access, warnings: result.warnings });
     ctx.out.lines(
       ...(result.access ? accessLines(result.access, result.tenant.subdomain) : []),
@@ -262,7 +264,7 @@ const statusCommand = (action: 'disable' | 'enable'): Command => ({
   positionals: { min: 1, max: 1 },
   options: {},
   run: async (ctx, { positionals }) => {
-    const tenant = await setTenantStatus(await ctx.deps(), positionals[0]!, action);
+    const tenant = await setTenantStatus(await ctx.deps(), positionals[0]!, action, await ctx.actor());
     ctx.out.result({ tenant: toTenantView(tenant) });
     ctx.out.lines(
       action === 'disable'
@@ -283,7 +285,7 @@ const remove: Command = {
     if (!bool(values, 'yes')) {
       throw new UsageError(`This deletes the key, configuration, snapshot, change feed and runs of '${tenantId}', for good. Run it again with --yes.`);
     }
-    await removeTenant(await ctx.deps(), tenantId);
+    await removeTenant(await ctx.deps(), tenantId, await ctx.actor());
     ctx.out.result({ removed: tenantId });
     ctx.out.lines(`Removed tenant '${tenantId}': its key, configuration, snapshot, change feed and runs are deleted.`);
   },
