@@ -28,10 +28,17 @@ const record = (result: DeliveryResult): void => {
 };
 
 /** One SQS record: one tenant's sync job. Throwing marks only this record failed (partial batch). */
-const recordHandler = async (message: SQSRecord, context: Context): Promise<void> => {
+const recordHandler = async (message: SQSRecord, context: Context, receivedAt: number): Promise<void> => {
   logger.appendKeys({ tenantId: message.attributes.MessageGroupId, messageId: message.messageId, receiveCount: message.attributes.ApproximateReceiveCount });
   try {
-    const delivery = { messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.body, groupId: message.attributes.MessageGroupId ?? '', receiveCount: Number(message.attributes.ApproximateReceiveCount ?? '1') };
+    const delivery = {
+      messageId: message.messageId,
+      receiptHandle: message.receiptHandle,
+      body: message.body,
+      groupId: message.attributes.MessageGroupId ?? '',
+      receiveCount: Number(message.attributes.ApproximateReceiveCount ?? '1'),
+      receivedAt,
+    };
     record(await handleSyncDelivery(deps, delivery, context.getRemainingTimeInMillis(), logger));
   } catch (error) {
     if (!(error instanceof NotStartedError)) metrics.addMetric('RunsFailed', MetricUnit.Count, 1);
@@ -44,7 +51,12 @@ const recordHandler = async (message: SQSRecord, context: Context): Promise<void
 /** Records held back behind a failed record of their tenant (FIFO order) come back at once, not after the queue's visibility timeout. */
 export const handler = middy(async (event: SQSEvent, context: Context) => {
   const attempted = new Set<string>();
-  const response = await processPartialResponse(event, (message: SQSRecord) => (attempted.add(message.messageId), recordHandler(message, context)), processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  const receivedAt = Date.now(); // the batch's receive, near enough: SQS counts a message's 12 h of visibility from it
+  const response = await processPartialResponse(event, (message: SQSRecord) => (attempted.add(message.messageId), recordHandler(message, context, receivedAt)), processor, {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
   const skipped = event.Records.filter((r) => !attempted.has(r.messageId) && response.batchItemFailures.some((f) => f.itemIdentifier === r.messageId));
   await Promise.all(skipped.map((r) => deps.retries.retryLater(r.receiptHandle, 0).catch((error: unknown) => logger.warn('Could not return a held-back record', { error }))));
   return response;

@@ -1,12 +1,31 @@
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseRate } from './sync/schedule.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-const LINK_LOCAL = /^(169\.254(\.\d{1,3}){2}|\[fe[89ab][0-9a-f]?:[0-9a-f:]*\])$/i;
-const UNSPECIFIED = /^(0\.0\.0\.0|\[::\])$/;
+/** Address ranges by what they are; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is checked as its IPv4. */
+const ranges = (subnets: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']>): BlockList => {
+  const list = new BlockList();
+  for (const [address, prefix, type] of subnets) list.addSubnet(address, prefix, type);
+  return list;
+};
+const LOOPBACK = ranges([['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']]);
+const LINK_LOCAL = ranges([['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]);
+const UNSPECIFIED = ranges([['0.0.0.0', 32, 'ipv4'], ['::', 128, 'ipv6']]);
+
+/** What kind of host a URL names: an IP address in one of the ranges, or a name. */
+const hostKind = (hostname: string): 'loopback' | 'link-local' | 'unspecified' | 'other' => {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost') return 'loopback';
+  const family = isIP(host);
+  if (family === 0) return 'other';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (LINK_LOCAL.check(host, type)) return 'link-local';
+  if (UNSPECIFIED.check(host, type)) return 'unspecified';
+  return LOOPBACK.check(host, type) ? 'loopback' : 'other';
+};
 
 /**
  * Where the service sends tenants' API keys: https only (plain http for a loopback address, where the
@@ -15,10 +34,10 @@ const UNSPECIFIED = /^(0\.0\.0\.0|\[::\])$/;
 const safeBaseUrl = z.url().superRefine((value, ctx) => {
   if (!URL.canParse(value)) return; // z.url() has said so
   const url = new URL(value);
-  const host = url.hostname.toLowerCase();
-  if (LINK_LOCAL.test(host)) ctx.addIssue({ code: 'custom', message: 'a link-local address (169.254.x.x, fe80::) is never BambooHR' });
-  else if (UNSPECIFIED.test(host)) ctx.addIssue({ code: 'custom', message: 'an unspecified address (0.0.0.0, ::) is never BambooHR' });
-  else if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(host))) {
+  const kind = hostKind(url.hostname);
+  if (kind === 'link-local') ctx.addIssue({ code: 'custom', message: 'a link-local address (169.254.x.x, fe80::) is never BambooHR' });
+  else if (kind === 'unspecified') ctx.addIssue({ code: 'custom', message: 'an unspecified address (0.0.0.0, ::) is never BambooHR' });
+  else if (url.protocol !== 'https:' && !(url.protocol === 'http:' && kind === 'loopback')) {
     ctx.addIssue({ code: 'custom', message: 'must be an https URL (plain http only for a loopback address such as 127.0.0.1)' });
   }
 });

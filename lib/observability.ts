@@ -14,7 +14,15 @@ const SECRET_KEYS =
 export const redactSecrets = (key: string, value: unknown): unknown => {
   if (SECRET_KEYS.test(key) && value !== undefined && value !== null) return '[redacted]';
   if (typeof value === 'string') return scrubSecretValues(value);
-  if (value instanceof Error) return { name: value.name, message: scrubSecretValues(value.message), ...(value.stack ? { stack: scrubSecretValues(value.stack) } : {}) };
+  if (value instanceof Error) {
+    // The cause too (scrubbed in turn by this replacer): what went wrong underneath is often the clue.
+    return {
+      name: value.name,
+      message: scrubSecretValues(value.message),
+      ...(value.stack ? { stack: scrubSecretValues(value.stack) } : {}),
+      ...(value.cause !== undefined ? { cause: value.cause } : {}),
+    };
+  }
   return value;
 };
 

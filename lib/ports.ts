@@ -118,6 +118,8 @@ export interface ChangeFeed {
   write(appends: readonly FeedAppend[]): Promise<void>;
   /** The records (and their snapshot entries) written so far in a seq range, including uncommitted ones. */
   readRange(tenantId: string, firstSeq: number, lastSeq: number): Promise<FeedAppend[]>;
+  /** The records (and their snapshot entries) at these seqs, committed or not; those not found are left out. */
+  readSeqs(tenantId: string, seqs: readonly number[]): Promise<FeedAppend[]>;
   /** The last seq readers may see (0 before any commit). */
   committedSeq(tenantId: string): Promise<number>;
   /** Makes the pending range visible to readers and clears it. */
@@ -198,6 +200,8 @@ export interface MarkerStore {
   claim(key: string, expiresAt: Date): Promise<boolean>;
   /** Gives a claim up (e.g. when what it guarded could not be done). */
   release(key: string): Promise<void>;
+  /** Keeps a claim this caller holds until `expiresAt` (a short claim made long once its work is done). */
+  renew(key: string, expiresAt: Date): Promise<void>;
 }
 
 export interface JobQueue {

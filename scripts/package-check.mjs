@@ -247,6 +247,15 @@ const check = (template) => {
     if (String(workerEnv.SYNC_MAX_RECEIVE_COUNT) !== String(backstop)) {
       problems.push(`The worker's SYNC_MAX_RECEIVE_COUNT (${workerEnv.SYNC_MAX_RECEIVE_COUNT}) must equal the jobs queue's maxReceiveCount (${backstop}).`);
     }
+    // One job at worst (lib/config.ts recordBudgetMs) must fit in the worker's timeout, or no job would ever start.
+    const env = { ...(template.Resources?.WorkerLambdaFunction?.Properties?.Environment?.Variables ?? {}) };
+    const setting = (name, fallback) => Number(env[name] ?? fallback);
+    const budgetSeconds =
+      setting('WORKER_RECORD_BUDGET_SECONDS', 0) ||
+      (setting('BAMBOOHR_TIMEOUT_MS', 30_000) * (setting('BAMBOOHR_RETRY_LIMIT', 4) + 1) + setting('BAMBOOHR_RETRY_MAX_WAIT_MS', 60_000) * setting('BAMBOOHR_RETRY_LIMIT', 4) + 60_000) / 1000;
+    if (typeof workerFn?.Properties?.Timeout === 'number' && budgetSeconds >= workerFn.Properties.Timeout) {
+      problems.push(`One job may take ${budgetSeconds} s at worst, not less than the worker's timeout (${workerFn.Properties.Timeout} s): no job would ever be started. Lower the BambooHR timeouts and retries, or raise the timeout.`);
+    }
     if (!(Number(workerEnv.JOB_MAX_ATTEMPTS) >= 1 && Number(workerEnv.JOB_MAX_ATTEMPTS) < Number(backstop))) {
       problems.push(`The worker's JOB_MAX_ATTEMPTS (${workerEnv.JOB_MAX_ATTEMPTS}) must be set and below the queue's maxReceiveCount (${backstop}).`);
     }

@@ -101,9 +101,19 @@ const fromStoredBody = (body: StoredFeedBody): FeedAppend => {
   return { record, snapshot };
 };
 
+/** The snapshot entry a change record describes (for items written before the entry was stored with them). */
+const entryOfRecord = (record: ChangeRecord): SnapshotEntry => ({
+  employee: record.employee,
+  state: record.type === 'deactivated' ? 'deactivated' : 'synced',
+  reason: record.type === 'deactivated' ? record.reason : null,
+  // BambooHR's own manager id was not kept then: the told one is the best there is.
+  sourceManagerId: record.employee.managerId,
+  seq: record.seq,
+});
+
 /** The attributes a record is read back by: the body in any of its forms (and format 1's `data`/`snapshot`). */
-const BODY_NAMES = { '#seq': 'seq', '#body': 'body', '#parts': 'parts', '#data': 'data', '#snapshot': 'snapshot' };
-const BODY_PROJECTION = '#seq, #body, bodyGz, #parts, partsId, #data, #snapshot';
+const BODY_NAMES = { '#seq': 'seq', '#body': 'body', '#parts': 'parts', '#data': 'data', '#snapshot': 'snapshot', '#expiresAt': 'expiresAt' };
+const BODY_PROJECTION = '#seq, #body, bodyGz, #parts, partsId, #data, #snapshot, #expiresAt';
 
 /**
  * The change feed in DynamoDB: one item per record, `{tenantId, seq, runId, type, employeeId, at,
@@ -219,6 +229,13 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     return this.decode(tenantId, items);
   }
 
+  async readSeqs(tenantId: string, seqs: readonly number[]): Promise<FeedAppend[]> {
+    const keys = [...new Set(seqs)].filter((seq) => Number.isInteger(seq) && seq > META_SEQ).map((seq) => ({ tenantId, seq }));
+    if (keys.length === 0) return [];
+    const items = await batchGet(this.documentClient, this.tableName, keys, { consistent: true, projection: { expression: BODY_PROJECTION, names: BODY_NAMES } });
+    return (await this.decode(tenantId, items)).sort((a, b) => a.record.seq - b.record.seq);
+  }
+
   async committedSeq(tenantId: string): Promise<number> {
     return (await this.meta(tenantId)).committedSeq ?? 0;
   }
@@ -255,8 +272,10 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     const output = await this.documentClient.send(
       new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize, ProjectionExpression: BODY_PROJECTION, ExpressionAttributeNames: BODY_NAMES }),
     );
-    const changes = (await this.decode(tenantId, output.Items ?? [])).map((append) => append.record);
-    return { changes, nextAfter: changes.at(-1)?.seq ?? after };
+    const items = output.Items ?? [];
+    const changes = (await this.decode(tenantId, items)).map((append) => append.record);
+    // Past what this page read, even a record it had to leave out.
+    return { changes, nextAfter: items.length > 0 ? Number(items.at(-1)!.seq) : after };
   }
 
   async deleteAll(tenantId: string): Promise<void> {
@@ -305,8 +324,17 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     };
   }
 
-  /** The appends of these items, with the parts of any large body fetched; format 1 items (`data` + `snapshot`) too. */
+  /**
+   * The appends of these items, with the parts of any large body fetched; format 1 items (`data` +
+   * `snapshot`) too. An item past its TTL whose parts TTL deleted first (DynamoDB deletes expired
+   * items in any order) is left out: it was about to go anyway.
+   */
   private async decode(tenantId: string, items: readonly Record<string, unknown>[]): Promise<FeedAppend[]> {
+    return (await this.decodeEach(tenantId, items)).filter((append): append is FeedAppend => append !== null);
+  }
+
+  private async decodeEach(tenantId: string, items: readonly Record<string, unknown>[]): Promise<(FeedAppend | null)[]> {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
     const partKeys = items.flatMap((item) => {
       const reference = partsOf(item);
       return reference ? Array.from({ length: reference.count }, (_, i) => partKey(tenantId, Number(item.seq), i)) : [];
@@ -317,13 +345,16 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     }
     return items.map((item) => {
       if (typeof item.data === 'string') {
+        // Format 1: the record, and (since the roll-forward stores it) the snapshot entry beside it;
+        // an item older than that has none, and gets the entry its record describes.
         const record = changeRecordSchema.parse(JSON.parse(item.data));
-        return { record, snapshot: snapshotEntrySchema.parse(JSON.parse(String(item.snapshot ?? 'null'))) };
+        return { record, snapshot: typeof item.snapshot === 'string' ? snapshotEntrySchema.parse(JSON.parse(item.snapshot)) : entryOfRecord(record) };
       }
       const reference = partsOf(item);
       const parts = reference
         ? Array.from({ length: reference.count }, (_, i) => chunks.get(partKey(tenantId, Number(item.seq), i).seq)).filter((p) => p !== undefined)
         : undefined;
+      if (reference && parts!.length < reference.count && Number(item.expiresAt) <= nowSeconds) return null;
       return fromStoredBody(decodeBody(item, parts) as StoredFeedBody);
     });
   }

@@ -46,6 +46,10 @@ export class DynamoDbMarkerStore implements MarkerStore {
     }
   }
 
+  async renew(key: string, expiresAt: Date): Promise<void> {
+    await this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: { key, expiresAt: Math.ceil(expiresAt.getTime() / 1000) } }));
+  }
+
   async release(key: string): Promise<void> {
     await this.documentClient.send(new DeleteCommand({ TableName: this.tableName, Key: { key } }));
   }

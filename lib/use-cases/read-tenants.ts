@@ -75,7 +75,11 @@ const listingCursor = z.object({ c: z.string(), s: z.number().int().min(0) });
 
 const encodeListingCursor = (storeCursor: string, seq: number): string => Buffer.from(JSON.stringify({ c: storeCursor, s: seq }), 'utf8').toString('base64url');
 
-/** A cursor of this listing, or (as handed out before the listing carried a seq) the store's own. */
+/**
+ * A cursor of this listing, or one the store handed out before the listing carried a seq: then the
+ * pages read before it reflect no known seq, so the listing reflects seq 0 (the product reads the
+ * whole feed after it, and each employee's own seq keeps that exact).
+ */
 const decodeListingCursor = (cursor: string | undefined): { storeCursor?: string; seq?: number } => {
   if (!cursor) return {};
   try {
@@ -84,7 +88,7 @@ const decodeListingCursor = (cursor: string | undefined): { storeCursor?: string
   } catch {
     // Not ours: the store validates it.
   }
-  return { storeCursor: cursor };
+  return { storeCursor: cursor, seq: 0 };
 };
 
 /**
@@ -101,7 +105,7 @@ const decodeListingCursor = (cursor: string | undefined): { storeCursor?: string
  *   rebuilt from that change's `from` values; a newcomer of that append is left out).
  */
 export const listEmployees = async (
-  deps: { tenants: Pick<TenantStore, 'get'>; snapshots: Pick<SnapshotStore, 'page'>; feed: Pick<ChangeFeed, 'committedSeq' | 'readRange'> },
+  deps: { tenants: Pick<TenantStore, 'get'>; snapshots: Pick<SnapshotStore, 'page'>; feed: Pick<ChangeFeed, 'committedSeq' | 'readSeqs'> },
   tenantId: string,
   options: { cursor?: string; limit?: number } = {},
 ): Promise<{ employees: ListedEmployee[]; cursor: string | null; seq: number }> => {
@@ -111,11 +115,10 @@ export const listEmployees = async (
   const seq = carried ?? (await deps.feed.committedSeq(tenantId));
   const page = await deps.snapshots.page(tenantId, storeCursor, limit);
   const committed = await deps.feed.committedSeq(tenantId);
-  const pending = page.entries.filter((e) => (e.seq ?? 0) > committed).map((e) => e.seq!);
+  // The changes that made the uncommitted entries (newcomers of the pending append are simply left out).
+  const pending = page.entries.filter((e) => (e.seq ?? 0) > committed && e.previous).map((e) => e.seq!);
   const changes = new Map<number, ChangeRecord>();
-  if (pending.length > 0) {
-    for (const { record } of await deps.feed.readRange(tenantId, Math.min(...pending), Math.max(...pending))) changes.set(record.seq, record);
-  }
+  if (pending.length > 0) for (const { record } of await deps.feed.readSeqs(tenantId, pending)) changes.set(record.seq, record);
   const employees = page.entries.flatMap((entry): ListedEmployee[] => {
     if ((entry.seq ?? 0) <= committed) return [{ ...entry.employee, synced: entry.state === 'synced', seq: entry.seq ?? 0 }];
     const change = changes.get(entry.seq!);

@@ -72,6 +72,9 @@ export const createFreshReadLimiter = (intervalMs = 60_000): FreshReadLimiter =>
 
 const SIGNATURE_SHAPE = /^(sha256=)?[0-9a-f]{64}$/i;
 
+/** How long a webhook is remembered while its job is being queued (the function's own timeout is 10 s). */
+const IN_FLIGHT_CLAIM_MS = 60_000;
+
 /**
  * A BambooHR webhook for one tenant: verify the signature over the exact raw bytes, then queue one
  * targeted `employees` job. The payload only says who changed; the worker fetches their current
@@ -126,7 +129,9 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   // Remembered past the whole window the timestamp is accepted in (either side of it).
   const marker = `webhook#${request.tenantId}#${(signature ?? '').trim().toLowerCase().replace(/^sha256=/, '')}`;
   const rememberUntil = new Date((sentAt ?? now.getTime()) + deps.settings.toleranceSeconds * 1000 + 60_000);
-  if (!(await deps.markers.claim(marker, rememberUntil))) {
+  // Claimed for a minute while the job is queued, then for the whole window: a function that dies in
+  // between leaves a claim that soon lapses, so BambooHR's retry of the same webhook is accepted.
+  if (!(await deps.markers.claim(marker, new Date(now.getTime() + IN_FLIGHT_CLAIM_MS)))) {
     deps.log.info('Webhook already accepted: nothing queued again', { tenantId: request.tenantId, jobId });
     return { status: 202, body: { ...accepted, duplicate: true } };
   }
@@ -147,6 +152,7 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
     await deps.markers.release(marker).catch(() => undefined);
     return fail(503, 'queue-unavailable', 'The job could not be queued; retry later.');
   }
+  await deps.markers.renew(marker, rememberUntil).catch((error: unknown) => deps.log.warn('Could not remember the webhook for its whole window', { jobId, error: errorMessage(error) }));
   deps.log.info('Webhook accepted', { tenantId: request.tenantId, jobId, changed: changed.length, deleted: deleted.length });
   return { status: 202, body: accepted };
 };

@@ -62,7 +62,10 @@ export const requestSync = async (
   if (tenant.status === 'disabled') {
     throw new ValidationError(`Tenant '${tenantId}' is disabled. Enable it first: bamboohr-sync tenant enable ${tenantId}`, 'tenantId');
   }
-  const held = options.allowDeactivations || options.heldRunId ? await heldRunToApprove(deps, tenantId, tenant.lastRun, options.heldRunId) : null;
+  if (options.heldRunId !== undefined && options.allowDeactivations !== true) {
+    throw new ValidationError(`A held run (${options.heldRunId}) is only approved with allowDeactivations: true; nothing was queued.`, 'heldRunId');
+  }
+  const held = options.allowDeactivations === true ? await heldRunToApprove(deps, tenantId, tenant.lastRun, options.heldRunId) : null;
   const job: SyncJob = {
     jobId: `support-${randomUUID()}`,
     tenantId,

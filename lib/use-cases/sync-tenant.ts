@@ -61,7 +61,8 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   if (tenant.status === 'needs-attention' && job.requestedBy !== 'support' && job.requestedBy !== 'probe') {
     return { outcome: 'skipped', reason: `tenant needs attention: ${tenant.statusReason ?? ''}`, run: null };
   }
-  const probe = job.requestedBy === 'probe';
+  // A probe acts as one only while the tenant still needs attention: support may have fixed it since.
+  const probe = job.requestedBy === 'probe' && tenant.status === 'needs-attention';
 
   const runId = runIdFor(job);
   const startedAt = deps.clock.now().toISOString();
@@ -165,6 +166,39 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
 
   if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
   return { outcome: run.status as 'succeeded' | 'held' | 'failed', run };
+};
+
+/**
+ * A job given up after its attempts (see decideRetry) parks its tenant in needs-attention, so that
+ * further syncs back off as probes (1 h, 2 h, 4 h...) rather than each failing five times and
+ * dead-lettering a job every period. The reason names what failed and where the job went.
+ */
+export const parkAfterGivingUp = async (
+  deps: Pick<SyncTenantDeps, 'tenants' | 'clock' | 'activity'>,
+  run: RunRecord,
+  deliveryReason: string,
+): Promise<void> => {
+  const tenant = await deps.tenants.get(run.tenantId);
+  if (!tenant || tenant.status === 'disabled') return;
+  const reason =
+    `Syncs of this tenant keep failing: ${deliveryReason}. The last job is in the dead-letter queue (bamboohr-sync dlq list); ` +
+    `fix the cause and redrive it, or let the automatic probes find it working again.`;
+  const moved = await deps.tenants.recordRun(tenant.tenantId, summaryOf(tenant, run), {
+    status: 'needs-attention',
+    reason,
+    from: ['active', 'needs-attention'],
+    attention: attentionAfterFailure(tenant, deps.clock.now()),
+  });
+  if (moved && tenant.status === 'active') {
+    await deps.activity.record({
+      tenantId: tenant.tenantId,
+      type: 'needs-attention',
+      actor: 'worker',
+      runId: run.runId,
+      message: `${reason} Until then nothing is synced; probes follow after 1 h, 2 h, 4 h... (at most daily).`,
+      details: { code: run.error?.code ?? null },
+    });
+  }
 };
 
 /** The time between automatic probes of a tenant that needs attention: 1 h, doubling, at most a day. */
@@ -312,18 +346,20 @@ const recordActivityOf = async (
 };
 
 /** Records the run on the tenant; true when its status moved. */
+const summaryOf = (tenant: Tenant, run: RunRecord): NonNullable<Tenant['lastRun']> => ({
+  runId: run.runId,
+  kind: run.kind,
+  status: run.status,
+  startedAt: run.startedAt,
+  finishedAt: run.finishedAt,
+  counts: run.counts,
+  warnings: run.warnings.length,
+  error: run.error?.message ?? null,
+  employeesSynced: run.employeesSynced ?? tenant.lastRun?.employeesSynced ?? null,
+});
+
 const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunRecord, attention: string | null): Promise<boolean> => {
-  const summary = {
-    runId: run.runId,
-    kind: run.kind,
-    status: run.status,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    counts: run.counts,
-    warnings: run.warnings.length,
-    error: run.error?.message ?? null,
-    employeesSynced: run.employeesSynced ?? tenant.lastRun?.employeesSynced ?? null,
-  };
+  const summary = summaryOf(tenant, run);
   const status: StatusTransition | undefined =
     attention !== null
       ? { status: 'needs-attention', reason: attention, from: ['active', 'needs-attention'], attention: attentionAfterFailure(tenant, deps.clock.now()) }

@@ -156,6 +156,10 @@ export class InMemoryChangeFeed implements ChangeFeed {
       .sort((a, b) => a.record.seq - b.record.seq)
       .map(clone);
   }
+  async readSeqs(tenantId: string, seqs: readonly number[]) {
+    const wanted = new Set(seqs);
+    return [...(this.records.get(tenantId)?.values() ?? [])].filter((a) => wanted.has(a.record.seq)).sort((a, b) => a.record.seq - b.record.seq).map(clone);
+  }
   async committedSeq(tenantId: string) {
     return this.metaOf(tenantId).committedSeq;
   }
@@ -256,6 +260,9 @@ export class InMemoryMarkerStore implements MarkerStore {
   }
   async release(key: string) {
     this.items.delete(key);
+  }
+  async renew(key: string, expiresAt: Date) {
+    this.items.set(key, expiresAt);
   }
 }
 

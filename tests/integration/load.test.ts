@@ -44,7 +44,8 @@ describe('load: 200 tenants synced concurrently while webhooks arrive', () => {
       ids.map((id) => [id, local.simulator.company(id).employees().filter((e) => e.status === 'Active' && !e.excluded && e.workEmail).map((e) => e.id)]),
     );
 
-    // Act: the schedule fans out, four workers drain the queue, and webhooks land meanwhile
+    // Act: the schedule fans out (a whole period since the scheduler last ran), four workers drain the queue, and webhooks land meanwhile
+    await local.deps.scheduleState.advance(null, Date.parse('2026-11-25T09:00:00Z'));
     const scheduled = await scheduler({ ...scheduledEvent, time: '2026-11-25T10:00:00Z' }, aLambdaContext('scheduler'));
     const workers = Array.from({ length: WORKERS }, () => drainQueue(local.emulators.sqs.client, local.config.queues.syncUrl!, worker, 1000));
     const webhookTargets = new Map<string, string>();

@@ -72,3 +72,31 @@ describe('review: the employees listing protocol', () => {
     expect(known).toEqual(await replay());
   });
 });
+
+describe('review follow-up: the listing during a large pending append', () => {
+  it('reads only the changes of the entries it shows as they were, not the whole pending range', async () => {
+    // Prepare: a run died after writing 300 newcomers and one change of employee 1, before its commit
+    const source = new FakeEmployeeSource([aRawRow('1')]);
+    const h = await aSyncHarness({}, source);
+    await syncTenant(h.deps, aJob());
+    source.set(aRawRow('1', { jobTitle: 'Changed' }));
+    for (let i = 2; i <= 301; i += 1) source.set(aRawRow(String(i)));
+    h.feed.commit = async () => {
+      throw new Error('killed before the commit');
+    };
+    await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' })).catch(() => undefined);
+    const read: number[] = [];
+    const readSeqs = h.feed.readSeqs.bind(h.feed);
+    h.feed.readSeqs = async (tenantId, seqs) => (read.push(...seqs), readSeqs(tenantId, seqs));
+    h.feed.readRange = async () => {
+      throw new Error('the listing must not read the whole pending range');
+    };
+
+    // Act
+    const page = await listEmployees(h.deps, 'acme', { limit: 1000 });
+
+    // Assess
+    expect(page.employees.map((e) => [e.id, e.jobTitle])).toEqual([['1', 'Engineer']]);
+    expect(read).toHaveLength(1);
+  });
+});

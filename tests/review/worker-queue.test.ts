@@ -99,3 +99,23 @@ describe('review: the worker and the queue', () => {
     expect((await h.tenants.get('acme'))?.status).toBe('active');
   });
 });
+
+describe('review follow-up: a job given up parks its tenant', () => {
+  it('puts the tenant in needs-attention (probes then back off) when its job is moved to the DLQ after its attempts, with one alert', async () => {
+    // Prepare: a tenant whose syncs keep failing (BambooHR down for hours)
+    const h = await aSyncHarness({}, new FakeEmployeeSource([aRawRow('1')]));
+    h.source.failWith = new BambooHrUnavailableError('acme', 'HTTP 503 after 5 attempt(s)');
+    const queue = new SqsLikeRetries(h.clock, h.clock.now().getTime());
+    const deps = { ...h.deps, retries: queue, jobDeadLetters: queue, policy: { maxAttempts: 5, maxReceiveCount: 50, recordBudgetMs: 450_000 } };
+    const job = aJob();
+    const delivery = (n: number): Delivery => ({ messageId: 'm-1', receiptHandle: `r-${n}`, body: JSON.stringify(job), groupId: 'acme', receiveCount: n });
+
+    // Act: five deliveries, each failing
+    for (let n = 1; n <= 5; n += 1) await handleSyncDelivery(deps, delivery(n), 900_000).catch(() => undefined);
+
+    // Assess
+    expect(queue.deadLettered).toEqual(['m-1']);
+    expect(await h.tenants.get('acme')).toMatchObject({ status: 'needs-attention', statusReason: expect.stringContaining('dead-letter queue'), attention: { probes: 0 } });
+    expect(h.activity.alerts.map((a) => a.type)).toEqual(['needs-attention', 'dead-lettered']);
+  });
+});

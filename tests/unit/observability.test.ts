@@ -51,7 +51,7 @@ describe('the Powertools logger', () => {
     // Act
     try {
       logger.error(`BambooHR refused ${key} for acme`, {
-        error: new Error(`request to https://api.example.com/x?api_key=${key} failed`),
+        error: new Error(`request to https://api.example.com/x?api_key=${key} failed`, { cause: new Error(`socket closed while sending ${key}`) }),
         url: 'https://acme.bamboohr.com/token.php?code=abc123code&state=s1&client_secret=shh-secret-1',
         headers: { 'x-api-key': 'xak-12345678', 'X-Forwarded-For': '10.0.0.1' },
         detail: 'Authorization: Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl sent',
@@ -67,6 +67,7 @@ describe('the Powertools logger', () => {
     expect(output).toContain('BambooHR refused');
     expect(output).toContain('10.0.0.1');
     expect(output).toContain('state=s1');
+    expect(output).toContain('socket closed while sending [redacted]'); // the cause is kept, scrubbed
     for (const secret of [key, 'abc123code', 'shh-secret-1', 'xak-12345678', 'eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl', 'at-12345678', 'rt-12345678', 'tok-12345678']) {
       expect(output).not.toContain(secret);
     }

@@ -98,6 +98,26 @@ describe('receiveWebhook', () => {
     expect(queue.jobs).toHaveLength(1);
   });
 
+  it('accepts BambooHR\'s retry of a webhook whose Lambda died between remembering it and queueing it (review follow-up)', async () => {
+    // Prepare: the first delivery never gets past queueing (the function is killed there)
+    const { deps, queue, clock } = await setup();
+    const headers = signed(eventBased, 'acme-webhook-key');
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = () => new Promise(() => undefined);
+    void receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+    await new Promise((resolve) => setImmediate(resolve));
+    queue.enqueue = enqueue;
+    clock.advance(120_000); // BambooHR retries a few minutes later, inside the timestamp window
+
+    // Act
+    const retried = await receiveWebhook(deps, { tenantId: 'acme', rawBody: eventBased, headers });
+
+    // Assess
+    expect(retried).toMatchObject({ status: 202, body: { accepted: true } });
+    expect(retried.body).not.toHaveProperty('duplicate');
+    expect(queue.jobs).toHaveLength(1);
+  });
+
   it('forgets a webhook it could not queue, so that BambooHR may deliver it again (hardening 12)', async () => {
     // Prepare
     const { deps, queue } = await setup();
