@@ -3,7 +3,7 @@ import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb
 import { DynamoDbActivityLog } from './adapters/dynamodb-activity-log.js';
 import { DynamoDbChangeFeed } from './adapters/dynamodb-change-feed.js';
 import { DynamoDbScheduleState } from './adapters/dynamodb-schedule-state.js';
-import { ConsoleAlertSink, SnsAlertSink } from './adapters/sns-alert-sink.js';
+import { ConsoleAlertSink, FileAlertSink, SnsAlertSink } from './adapters/sns-alert-sink.js';
 import { DynamoDbMarkerStore } from './adapters/dynamodb-marker-store.js';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from './adapters/dynamodb-snapshot-store.js';
@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { silentLog, type Log } from './logging.js';
 import { createActivityRecorder } from './use-cases/record-activity.js';
-import type { Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
+import type { AlertSink, Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -53,7 +53,11 @@ export const createServiceDeps = (
         },
       };
   const activityLog = new DynamoDbActivityLog({ client: clients.documentClient, tableName: config.tables.activity, ttlDays: config.retention.activityTtlDays });
-  const alerts = config.alerts.topicArn ? new SnsAlertSink(clients.sns, config.alerts.topicArn) : new ConsoleAlertSink();
+  const alerts: AlertSink = config.alerts.topicArn
+    ? new SnsAlertSink(clients.sns, config.alerts.topicArn)
+    : config.alerts.localFile
+      ? new FileAlertSink(config.alerts.localFile)
+      : new ConsoleAlertSink();
   const deployment: Deployment = {
     publicBaseUrl: async () => {
       if (!config.publicBaseUrl) throw new ConfigError('PUBLIC_BASE_URL is not set, so this deployment does not know its own public address. Set it (serverless.yml does on deploy).');

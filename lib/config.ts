@@ -84,6 +84,8 @@ const envSchema = z.object({
   JOB_RETRY_DELAY_CAP_SECONDS: z.coerce.number().int().min(0).optional(),
   /** This deployment's public HTTP API base URL (serverless.yml sets it; the local stack too). */
   PUBLIC_BASE_URL: safeBaseUrl.optional(),
+  /** Local stack only: alerts are appended to this file (npm start prints them) instead of an SNS topic. */
+  LOCAL_ALERTS_FILE: z.string().optional(),
   /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
   LOCAL_SECRETS_FILE: z.string().optional(),
   ADMIN_TOKEN: z.string().optional(),
@@ -99,7 +101,7 @@ export interface Config {
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
   secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
   retention: { changeTtlDays: number; runTtlDays: number; activityTtlDays: number };
-  alerts: { topicArn: string | undefined };
+  alerts: { topicArn: string | undefined; localFile: string | undefined };
   schedule: { periodMs: number; staleAfterMs: number };
   webhook: { toleranceSeconds: number; maxBodyBytes: number };
   endpoints: { dynamodb: string | undefined; sqs: string | undefined };
@@ -150,7 +152,7 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
       localFile: e.LOCAL_SECRETS_FILE,
     },
     retention: { changeTtlDays: e.CHANGE_TTL_DAYS, runTtlDays: e.RUN_TTL_DAYS, activityTtlDays: e.ACTIVITY_TTL_DAYS },
-    alerts: { topicArn: e.ALERTS_TOPIC_ARN },
+    alerts: { topicArn: e.ALERTS_TOPIC_ARN, localFile: e.LOCAL_ALERTS_FILE },
     schedule: { periodMs: parseRate(e.SYNC_SCHEDULE)!, staleAfterMs: e.STALE_AFTER_HOURS * 3_600_000 },
     webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT },

@@ -19,6 +19,7 @@ import { localStackInfoPath, repoRoot, type LocalStackInfo } from '../../lib/loc
 import { parseSyncJob, PoisonMessageError } from '../../lib/use-cases/process-sync-job.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { runIdFor } from '../../lib/use-cases/sync-tenant.js';
+import { startAlertPrinter, type AlertPrinter } from './alert-printer.js';
 import { addDemoCompany, DEMO, startDemoLoop, type DemoLoop } from './demo.js';
 import { functionDefinitions, importHandler, lambdaContext, type FunctionDefinition, type HttpRoute, type LambdaHandler } from './functions.js';
 import { createGateway, type Gateway } from './gateway.js';
@@ -75,6 +76,7 @@ const shortPath = (path: string): string => {
 export const startLocalStack = async (options: StackOptions, io: Io): Promise<RunningStack> => {
   const stackFile = join(options.stateDir, 'stack.json');
   const secretsFile = join(options.stateDir, 'secrets.json');
+  const alertsFile = join(options.stateDir, 'alerts.jsonl');
   const dbPath = options.persist ? join(options.stateDir, 'dynamodb') : null;
   const already = runningStack(stackFile);
   if (already) {
@@ -93,6 +95,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
   let deps: ServiceDeps | undefined;
   let workerLoop: WorkerLoop | undefined;
   let demoLoop: DemoLoop | undefined;
+  let alertPrinter: AlertPrinter | undefined;
   let schedulerTimer: NodeJS.Timeout | undefined;
   let schedulerRun: Promise<void> = Promise.resolve();
   const clients: Array<{ destroy(): void }> = [];
@@ -104,6 +107,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
     (stopping ??= (async () => {
       clearTimeout(schedulerTimer);
       await Promise.all([workerLoop?.stop(15_000), demoLoop?.stop(), timeLimit(schedulerRun, 10_000)]);
+      alertPrinter?.stop();
       await gateway?.close(2_000);
       await simulator?.stop();
       await simulatorPort?.close();
@@ -204,6 +208,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
       SQS_ENDPOINT: sqs.endpoint,
       LOCAL_SECRETS_FILE: secretsFile,
+      LOCAL_ALERTS_FILE: alertsFile,
       ADMIN_TOKEN: adminToken,
       FEED_TOKEN: feedToken,
       PUBLIC_BASE_URL: gatewayUrl,
@@ -284,6 +289,10 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
         notes,
       }),
     );
+
+    // ---------------------------------------------------------------- alerts, as they are published
+    if (dbPath === null) rmSync(alertsFile, { force: true }); // in memory: the alerts of an earlier start are gone with its data
+    alertPrinter = startAlertPrinter(alertsFile, (alert) => io.print(formatNotice('ALERT', red(`${alert.subject}: ${alert.message}`))));
 
     // ---------------------------------------------------------------- the worker, the scheduler, the demo
     const printed = new Set<string>();

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../model/activity.js';
 import type { AlertSink } from '../ports.js';
@@ -34,5 +35,17 @@ export class ConsoleAlertSink implements AlertSink {
 
   async publish(alert: Alert): Promise<void> {
     this.write(`ALERT ${alert.subject}: ${alert.message}${alert.runId ? ` (run ${alert.runId})` : ''}`);
+  }
+}
+
+/**
+ * Alerts for the local stack: one JSON line each, appended to a file (`.local/alerts.jsonl`), which
+ * `npm start` prints as they come and tests read back. The same port as SNS, so the same code path.
+ */
+export class FileAlertSink implements AlertSink {
+  constructor(private readonly path: string) {}
+
+  async publish(alert: Alert): Promise<void> {
+    await appendFile(this.path, `${JSON.stringify(alert)}\n`, { mode: 0o600 });
   }
 }

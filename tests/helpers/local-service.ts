@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBambooHrSimulator } from '../../dev/bamboohr-simulator/simulator.js';
 import { createServiceDeps, type ServiceDeps } from '../../lib/composition.js';
 import type { Config } from '../../lib/config.js';
 import { silentLog } from '../../lib/logging.js';
+import type { Alert } from '../../lib/model/activity.js';
 import { startEmulators, type Emulators } from './emulators.js';
 
 export interface LocalService {
@@ -16,6 +17,8 @@ export interface LocalService {
   deps: ServiceDeps & { log: typeof silentLog };
   /** The environment a deployed Lambda would get, pointing at the emulators and simulator. */
   env: Record<string, string>;
+  /** The alerts published so far (by this process's deps and the handlers alike). */
+  publishedAlerts(): Alert[];
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export const startLocalService = async (): Promise<LocalService> => {
     BAMBOOHR_API_BASE: apiBase,
     BAMBOOHR_RETRY_LIMIT: '1',
     LOCAL_SECRETS_FILE: join(dir, 'secrets.json'),
+    LOCAL_ALERTS_FILE: join(dir, 'alerts.jsonl'),
     POWERTOOLS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'CRITICAL',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
@@ -50,6 +54,7 @@ export const startLocalService = async (): Promise<LocalService> => {
     ...c,
     bamboohr: { ...c.bamboohr, apiBase, retryLimit: 1 },
     secrets: { ...c.secrets, localFile: env.LOCAL_SECRETS_FILE },
+    alerts: { ...c.alerts, localFile: env.LOCAL_ALERTS_FILE },
   };
   const deps = { ...createServiceDeps(config), log: silentLog };
   return {
@@ -59,6 +64,13 @@ export const startLocalService = async (): Promise<LocalService> => {
     config,
     deps,
     env,
+    publishedAlerts: () =>
+      existsSync(env.LOCAL_ALERTS_FILE!)
+        ? readFileSync(env.LOCAL_ALERTS_FILE!, 'utf8')
+            .split('\n')
+            .filter((line) => line.trim() !== '')
+            .map((line) => JSON.parse(line) as Alert)
+        : [],
     stop: async () => {
       await simulator.stop();
       await emulators.stop();
