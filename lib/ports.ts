@@ -267,6 +267,11 @@ export interface DeadLetterQueue {
   list(max: number): Promise<DeadLetter[]>;
   /** Moves dead letters back to the jobs queue (all, or those with these message ids); returns how many. */
   redrive(messageIds?: readonly string[]): Promise<RedriveResult>;
+  /**
+   * About how many dead letters there are, without receiving any (a listing hides what it reads from
+   * other listings while it pages): `waiting` visible, `inFlight` being read or redriven right now.
+   */
+  count(): Promise<{ waiting: number; inFlight: number }>;
 }
 
 /** What a redrive did: what it moved back (and whose), and what it left in the dead-letter queue and why. */

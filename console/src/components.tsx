@@ -61,6 +61,7 @@ const STATUS_TEXT: Record<string, string> = {
   failed: 'Failed',
   queued: 'Queued',
   apply: 'Would apply',
+  stale: 'Stale',
 };
 
 export const Badge = ({ status, children }: { status: string; children?: ReactNode }) => (
@@ -71,6 +72,7 @@ export const TenantStatus = ({ tenant }: { tenant: TenantView }) => (
   <span className="status-cell">
     <Badge status={tenant.status} />
     {tenant.held ? <Badge status="held" /> : null}
+    {tenant.stale && tenant.status === 'active' ? <Badge status="stale" /> : null}
   </span>
 );
 

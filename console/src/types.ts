@@ -8,3 +8,4 @@ export type { ChangeRecord, ChangeDraft } from '../../lib/model/change.js';
 export type { AccessCheck, AccessChecklistItem } from '../../lib/use-cases/check-bamboohr-access.js';
 export type { SyncPreview } from '../../lib/use-cases/preview-sync.js';
 export type { DeadLetter } from '../../lib/ports.js';
+export type { ActivityEvent } from '../../lib/model/activity.js';

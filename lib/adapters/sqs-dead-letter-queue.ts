@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type Message,
@@ -115,6 +116,14 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       await this.release(handles);
     }
     return [...seen.values()].slice(0, limit).map(toDeadLetter);
+  }
+
+  async count(): Promise<{ waiting: number; inFlight: number }> {
+    const output = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    const number = (value: string | undefined) => Math.max(0, Number(value ?? 0) || 0);
+    return { waiting: number(output.Attributes?.ApproximateNumberOfMessages), inFlight: number(output.Attributes?.ApproximateNumberOfMessagesNotVisible) };
   }
 
   async redrive(messageIds?: readonly string[]): Promise<RedriveResult> {

@@ -81,6 +81,7 @@ const lazyQueues = (sqs: SQSClient, config: Config): { queue: JobQueue; deadLett
     deadLetters: {
       list: async (max) => (await dlq()).list(max),
       redrive: async (ids) => (await dlq()).redrive(ids),
+      count: async () => (await dlq()).count(),
     },
   };
 };

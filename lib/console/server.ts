@@ -181,6 +181,7 @@ export const startConsole = async (deps: ConsoleDeps, options: ConsoleOptions = 
         const max = z.coerce.number().int().min(1).max(100).default(50).parse(query.get('max') ?? undefined);
         return json(200, { deadLetters: await deps.deadLetters.list(max) });
       }
+      if (method === 'GET' && path === '/dead-letters/count') return json(200, await deps.deadLetters.count());
       if (method === 'POST' && path === '/dead-letters/redrive') {
         let body: unknown;
         try {

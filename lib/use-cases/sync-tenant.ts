@@ -21,6 +21,9 @@ import type {
 import { incrementalCursor, pullAndPlan } from './pull-and-plan.js';
 import type { ActivityRecorder } from './record-activity.js';
 
+/** A message that goes on with another sentence ends with a stop. */
+const asSentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 export interface SyncTenantDeps {
   tenants: TenantStore & TenantStatusWriter;
   secrets: SecretStore;
@@ -195,7 +198,7 @@ export const parkAfterGivingUp = async (
       type: 'needs-attention',
       actor: 'worker',
       runId: run.runId,
-      message: `${reason} Until then nothing is synced; probes follow after 1 h, 2 h, 4 h... (at most daily).`,
+      message: `${asSentence(reason)} Until then nothing is synced; probes follow after 1 h, 2 h, 4 h... (at most daily).`,
       details: { code: run.error?.code ?? null },
     });
   }
@@ -321,7 +324,7 @@ const recordActivityOf = async (
     await deps.activity.record({
       ...base,
       type: 'needs-attention',
-      message: `${input.attention} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
+      message: `${asSentence(input.attention)} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
       details: { code: run.error?.code ?? null },
     });
   } else if (run.status === 'succeeded' && input.moved && tenant.status === 'needs-attention') {

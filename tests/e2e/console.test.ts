@@ -325,6 +325,53 @@ describe('the support console in headless Chromium', () => {
     expect(runs.find((r) => r.jobId === 'schedule-blind-e2e')).toMatchObject({ requestedBy: 'schedule', status: 'succeeded' });
   });
 
+  it('puts a tenant whose key was revoked at the top of the tenants page, with the failed job, and shows its activity until it recovers', async () => {
+    // Prepare: the customer deactivates the integration user's key
+    local.simulator.company('blind').updateKey(FAKE_API_KEY, { disabled: true });
+    await openTenant('blind');
+
+    // Act: the run fails, the tenant needs attention
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('section[aria-labelledby="progress-title"][data-state="queued"]').waitFor();
+    await drain();
+    await page.locator('section[aria-labelledby="progress-title"][data-state="failed"]').waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).click();
+    const attention = page.getByRole('list', { name: 'What needs a person' });
+    await attention.locator('li[data-tenant="blind"]').waitFor();
+    const attentionText = await attention.innerText();
+    const kinds = await attention.locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-attention')));
+    await screenshot('attention');
+
+    // Act: the key works again; a sync recovers the tenant
+    local.simulator.company('blind').updateKey(FAKE_API_KEY, { disabled: false });
+    await attention.getByRole('link', { name: 'blind' }).click();
+    await page.getByRole('heading', { level: 1, name: /Tenant blind/ }).waitFor();
+    await page.locator('table[aria-label="Activity"] tr[data-activity="needs-attention"]').waitFor();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('section[aria-labelledby="progress-title"][data-state="queued"]').waitFor();
+    await drain();
+    await page.locator('section[aria-labelledby="progress-title"][data-state="succeeded"]').waitFor();
+    await page.locator('table[aria-label="Activity"] tbody tr[data-activity="recovered"]').waitFor();
+    const activity = await page.locator('table[aria-label="Activity"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-activity')));
+    const recoveredRow = await page.locator('table[aria-label="Activity"] tbody tr').first().innerText();
+    await screenshot('activity');
+    await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).click();
+    await page.locator('li[data-attention="failed-jobs"]').waitFor();
+    const kindsAfter = await page.getByRole('list', { name: 'What needs a person' }).locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-attention')));
+
+    // Assess
+    expect(kinds).toEqual(['needs-attention', 'failed-jobs']);
+    expect(attentionText).toMatch(/Needs attention\s+blind/);
+    expect(attentionText).toMatch(/refused|key/i);
+    expect(attentionText).toContain('1 failed job');
+    expect(activity[0]).toBe('recovered');
+    expect(activity).toEqual(expect.arrayContaining(['needs-attention', 'held', 'held-allowed', 'disabled', 'enabled', 'configuration-changed', 'redriven', 'registered']));
+    expect(activity.indexOf('needs-attention')).toBeLessThan(activity.indexOf('redriven'));
+    expect(activity[activity.length - 1]).toBe('registered');
+    expect(recoveredRow).toMatch(/Recovered/);
+    expect(kindsAfter).toEqual(['failed-jobs']);
+  });
+
   it('never shows a key in an API answer the page received, nor the key or the token in the server log', async () => {
     // Act
     const bodies = await Promise.all(apiBodies);

@@ -49,7 +49,7 @@ describe('operations: activity log and alerts', () => {
   };
   const cli = async (args: string[]): Promise<unknown> => {
     let stdout = '';
-    const deps = { ...local.deps, deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] }) } };
+    const deps = { ...local.deps, deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] }), count: async () => ({ waiting: 0, inFlight: 0 }) } };
     const code = await main([...args, '--json'], { stdin: new PassThrough(), stdout: { write: (c: string) => (stdout += c) }, stderr: { write: () => true }, env: {} }, {
       openTarget: async () => ({ label: 'test', actor: async () => 'test-support', deps: deps as unknown as CliDeps, close: () => undefined }),
     });

@@ -41,7 +41,7 @@ const setup = () => {
     log: silentLog,
     activity: new RecordingActivity(),
     deployment: { publicBaseUrl: async () => 'https://sync.example.com' },
-    deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] }) },
+    deadLetters: { list: async () => [], redrive: async () => ({ redriven: 0, redrivenIds: [], redrivenJobs: [], poison: [], notFound: [] }), count: async () => ({ waiting: 0, inFlight: 0 }) },
   };
   let opened = 0;
   const options: MainOptions = {

@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -65,6 +66,19 @@ describe('SqsDeadLetterQueue', () => {
       ['rh-m2', 0],
     ]);
     expect(sqsMock.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it('counts the dead letters from the queue attributes without receiving any', async () => {
+    // Prepare
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' } });
+
+    // Act
+    const count = await dlq().count();
+
+    // Assess
+    expect(count).toEqual({ waiting: 3, inFlight: 1 });
+    expect(sqsMock.commandCalls(GetQueueAttributesCommand)[0]!.args[0].input).toMatchObject({ QueueUrl: DLQ_URL });
+    expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 
   it('caps a poison body, stops at max and still releases what it received when SQS fails midway', async () => {

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { Badge, Check, Checklist, ConfirmDialog, Counts, ErrorBox, Loading, TenantStatus, Time, useLoad, Warnings } from '../components';
 import { formatDuration, plural } from '../format';
-import type { AccessCheck, ChangeDraft, ChangeRecord, HeldRun, RunRecord, SyncPreview, TenantView } from '../types';
+import type { AccessCheck, ActivityEvent, ChangeDraft, ChangeRecord, HeldRun, RunRecord, SyncPreview, TenantView } from '../types';
 
 const path = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}`;
 const FINAL = new Set(['succeeded', 'held', 'failed']);
@@ -237,6 +237,95 @@ const LatestChanges = ({ tenantId, runs }: { tenantId: string; runs: readonly Ru
   );
 };
 
+const ACTIVITY_TEXT: Record<string, string> = {
+  registered: 'Registered',
+  'configuration-changed': 'Configuration changed',
+  disabled: 'Disabled',
+  enabled: 'Enabled',
+  removed: 'Removed',
+  'needs-attention': 'Needs attention',
+  active: 'Active again',
+  recovered: 'Recovered',
+  held: 'Run held',
+  'held-allowed': 'Held run allowed',
+  'dead-lettered': 'Job dead-lettered',
+  redriven: 'Job redriven',
+  stale: 'Stale',
+};
+
+/** What happened to the tenant and who did it, newest first; older pages on demand. */
+const Activity = ({ tenantId, version }: { tenantId: string; version: unknown }) => {
+  const pageSize = 20;
+  const [older, setOlder] = useState<ActivityEvent[]>([]);
+  const [more, setMore] = useState<{ busy: boolean; error: unknown; done: boolean }>({ busy: false, error: null, done: false });
+  const latest = useLoad(() => {
+    setOlder([]);
+    setMore({ busy: false, error: null, done: false });
+    return api<{ activity: ActivityEvent[] }>('GET', `${path(tenantId)}/activity?limit=${pageSize}`).then((r) => r.activity);
+  }, [tenantId, version]);
+  const events = [...(latest.value ?? []), ...older];
+  const loadOlder = async () => {
+    const last = events[events.length - 1];
+    if (!last) return;
+    setMore({ busy: true, error: null, done: false });
+    try {
+      const page = (await api<{ activity: ActivityEvent[] }>('GET', `${path(tenantId)}/activity?limit=${pageSize}&before=${encodeURIComponent(last.id)}`)).activity;
+      setOlder((o) => [...o, ...page]);
+      setMore({ busy: false, error: null, done: page.length < pageSize });
+    } catch (error) {
+      setMore({ busy: false, error, done: false });
+    }
+  };
+  return (
+    <section aria-labelledby="activity-title">
+      <h2 id="activity-title">Activity</h2>
+      <p className="muted small">What happened to this tenant and who did it. Problems in red or amber were also sent as alerts.</p>
+      <ErrorBox error={latest.error} title="Could not read the activity." />
+      {latest.value === undefined ? (
+        latest.error ? null : <Loading what="the activity" />
+      ) : events.length === 0 ? (
+        <p className="empty">Nothing recorded yet.</p>
+      ) : (
+        <>
+          <table className="data" aria-label="Activity">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Details</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id} data-activity={e.type}>
+                  <td>
+                    <Time iso={e.at} />
+                  </td>
+                  <td>
+                    <Badge status={`activity-${e.type}`}>{ACTIVITY_TEXT[e.type] ?? e.type}</Badge>
+                  </td>
+                  <td className="details">
+                    {e.message}
+                    {e.runId ? <div className="small muted">run {e.runId}</div> : null}
+                  </td>
+                  <td className="small">{e.actor}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {!more.done && events.length >= pageSize ? (
+            <button type="button" onClick={() => void loadOlder()} disabled={more.busy}>
+              {more.busy ? 'Loading…' : 'Show older activity'}
+            </button>
+          ) : null}
+          <ErrorBox error={more.error} title="Could not read older activity." />
+        </>
+      )}
+    </section>
+  );
+};
+
 const UpdateKey = ({ tenantId, onSaved }: { tenantId: string; onSaved: () => void }) => {
   const [apiKey, setApiKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -456,6 +545,7 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
       </section>
 
       <LatestChanges tenantId={tenantId} runs={runs} />
+      <Activity tenantId={tenantId} version={data.value} />
       <UpdateKey tenantId={tenantId} onSaved={data.reload} />
     </>
   );
