@@ -130,6 +130,14 @@ export const checkTargets = (results: readonly ScenarioResult[]): TargetCheck[] 
     add('fanout-10000-tenants', 'wall < 10,000 ms', fanout.wallMs, fanout.wallMs < 10_000);
     add('fanout-10000-tenants', `${fmt(expectedCalls)} SendMessageBatch calls`, fanout.sendMessageBatchCalls, fanout.sendMessageBatchCalls === expectedCalls);
   }
+  const schedule = by.get('schedule-100000-tenants');
+  if (schedule) {
+    const tenants = Number(schedule.tenants ?? 0);
+    const perInvocation = schedule.perInvocation as { maxDynamoCalls?: number } | undefined;
+    add('schedule-100000-tenants', 'every tenant enqueued once in the period', `${fmt(schedule.jobsSent)} of ${fmt(tenants)}`, schedule.jobsSent === tenants);
+    add('schedule-100000-tenants', 'busiest minute ≤ 1.25× the even spread', schedule.spreadRatio, typeof schedule.spreadRatio === 'number' && schedule.spreadRatio <= 1.25);
+    add('schedule-100000-tenants', 'DynamoDB calls per invocation ≤ 10', perInvocation?.maxDynamoCalls, (perInvocation?.maxDynamoCalls ?? Infinity) <= 10);
+  }
   const naive = by.get('naive-10000');
   if (naive && full10) {
     add('naive-10000', 'vs full-10000 (requests, time)', `${fmt(naive.requestsRatio)}× requests, ${fmt(naive.timeRatio)}× time`, null);

@@ -178,6 +178,10 @@ const check = (template) => {
   if (topic?.Type !== 'AWS::SNS::Topic' || topic.Properties?.TopicName !== `bamboohr-sync-${stage}-alerts`) {
     problems.push(`Missing the SNS topic AlertsTopic named bamboohr-sync-${stage}-alerts (support subscribes to it).`);
   }
+  for (const [output, ref] of [['AlertsTopicArn', 'AlertsTopic'], ['PublicBaseUrl', null]]) {
+    const value = template.Outputs?.[output]?.Value;
+    if (!value || (ref && value.Ref !== ref)) problems.push(`Missing the stack output ${output} (README, Operations; the CLI with --stage reads it).`);
+  }
   const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
   const metricsOf = (alarm) => [
     alarm.Properties?.MetricName,
