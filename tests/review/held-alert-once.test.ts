@@ -29,4 +29,22 @@ describe('review 14: the held alert is raised once while the runs stay held', ()
     expect(third.outcome).toBe('held');
     expect(h.activity.alerts.filter((a) => a.type === 'held')).toHaveLength(1);
   });
+
+  it('does not alert `held` again at each scheduled run after a webhook sync of one employee applied in between (the mass departure is still held)', async () => {
+    // Prepare: 20 synced employees, then half of them disappear: the next full run is held (one alert)
+    const h = await aSyncHarness({ webhookEnabled: true }, new FakeEmployeeSource(Array.from({ length: 20 }, (_, i) => aRawRow(String(i + 1)))));
+    await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+    for (let i = 1; i <= 10; i += 1) h.source.rows.delete(String(i));
+    expect((await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T10:00:00.000Z' }))).outcome).toBe('held');
+
+    // Act: a webhook reports a new title for employee 15 (applied), then the next hourly run
+    h.source.set({ ...h.source.rows.get('15')!, jobTitle: 'Lead Engineer' });
+    const webhook = await syncTenant(h.deps, aJob({ kind: 'employees', employeeIds: ['15'], requestedBy: 'webhook', requestedAt: '2026-11-25T10:30:00.000Z' }));
+    const next = await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+    // Assess: the same ten departures are still held: still one alert
+    expect(webhook.outcome).toBe('succeeded');
+    expect(next.outcome).toBe('held');
+    expect(h.activity.alerts.filter((a) => a.type === 'held')).toHaveLength(1);
+  });
 });
