@@ -267,7 +267,7 @@ const runFanout = async (task: Extract<ChildTask, { kind: 'fanout' }>): Promise<
     task.sqs === 'emulator' ? base.queue : new SqsJobQueue({ client: countingSqsClient(counter), queueUrl: task.config.queues.syncUrl ?? 'counting' });
   const deps = { tenants: base.tenants, queue, scheduleState: base.scheduleState, activity: base.activity, log: silentLog, settings: task.config.schedule };
   const periodStart = Date.parse(task.periodStart);
-  await base.scheduleState.advance(await base.scheduleState.coveredUntil(), periodStart);
+  await base.scheduleState.advance((await base.scheduleState.read())?.coveredUntil ?? null, periodStart, task.config.schedule.periodMs);
   const minutes = Math.round(task.config.schedule.periodMs / 60_000);
 
   const memory = startRssSampler();

@@ -78,12 +78,15 @@ export interface TenantStore {
   listDue(fromSlot: number, toSlot: number, cursor?: string, limit?: number): Promise<{ tenants: DueTenant[]; cursor?: string }>;
   /** Marks an active tenant stale (once: false if it already was, or is not active). */
   markStale(tenantId: string, at: string): Promise<boolean>;
-  /** Gives every tenant stored before schedule slots existed its slot; returns how many. */
-  assignMissingSlots(): Promise<number>;
+  /**
+   * Gives every tenant stored without a slot its slot (and starts its staleness clock: `activeSince`,
+   * and `lastSuccessAt` from a successful last run); returns how many.
+   */
+  assignMissingSlots(now: string): Promise<number>;
 }
 
 /** What the scheduler reads of a tenant that is due. */
-export type DueTenant = Pick<Tenant, 'tenantId' | 'createdAt' | 'lastSuccessAt' | 'staleSince'> & { slotKey: number };
+export type DueTenant = Pick<Tenant, 'tenantId' | 'createdAt' | 'lastSuccessAt' | 'staleSince' | 'activeSince'> & { slotKey: number };
 
 export interface SnapshotStore {
   /** The whole snapshot of a tenant, by employee id. */
@@ -174,10 +177,10 @@ export interface AlertSink {
 
 /** The scheduler's own bookkeeping: up to when the schedule's slots have been enqueued. */
 export interface ScheduleState {
-  /** Epoch ms, or null before the first run. */
-  coveredUntil(): Promise<number | null>;
-  /** Moves it from `from` to `to`; false when another invocation moved it meanwhile. */
-  advance(from: number | null, to: number): Promise<boolean>;
+  /** Where the scheduler got to (epoch ms) and the period it was scheduling with; null before the first run. */
+  read(): Promise<{ coveredUntil: number; periodMs: number | null } | null>;
+  /** Moves it from `from` to `to` (with this period); false when another invocation moved it meanwhile. */
+  advance(from: number | null, to: number, periodMs: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- Secrets and queue

@@ -7,7 +7,7 @@ const KEY = { key: 'scheduler#state' };
 
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
-/** The scheduler's cursor, one item of the markers table (no expiry): `{coveredUntil}` in epoch ms. */
+/** The scheduler's cursor, one item of the markers table (no expiry): `{coveredUntil, periodMs}` in epoch ms. */
 export class DynamoDbScheduleState implements ScheduleState {
   private readonly documentClient: DynamoDBDocumentClient;
 
@@ -15,20 +15,21 @@ export class DynamoDbScheduleState implements ScheduleState {
     this.documentClient = documentClientOf(options.client);
   }
 
-  async coveredUntil(): Promise<number | null> {
+  async read(): Promise<{ coveredUntil: number; periodMs: number | null } | null> {
     const { Item } = await this.documentClient.send(new GetCommand({ TableName: this.options.tableName, Key: KEY, ConsistentRead: true }));
-    return typeof Item?.coveredUntil === 'number' ? Item.coveredUntil : null;
+    if (typeof Item?.coveredUntil !== 'number') return null;
+    return { coveredUntil: Item.coveredUntil, periodMs: typeof Item.periodMs === 'number' ? Item.periodMs : null };
   }
 
-  async advance(from: number | null, to: number): Promise<boolean> {
+  async advance(from: number | null, to: number, periodMs: number): Promise<boolean> {
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: KEY,
-          UpdateExpression: 'SET coveredUntil = :to',
+          UpdateExpression: 'SET coveredUntil = :to, periodMs = :period',
           ConditionExpression: from === null ? 'attribute_not_exists(coveredUntil)' : 'coveredUntil = :from',
-          ExpressionAttributeValues: { ':to': to, ...(from === null ? {} : { ':from': from }) },
+          ExpressionAttributeValues: { ':to': to, ':period': periodMs, ...(from === null ? {} : { ':from': from }) },
         }),
       );
       return true;

@@ -35,6 +35,7 @@ const CONFIGURATION_ATTRIBUTES = [
   'safeguards',
   'webhookEnabled',
   'updatedAt',
+  'activeSince',
 ] as const satisfies ReadonlyArray<keyof Tenant>;
 
 const DEFAULT_PAGE = 100;
@@ -65,7 +66,9 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
   }
 
   async create(tenant: Tenant): Promise<void> {
-    const item = { ...tenantSchema.parse(tenant), slotKey: slotKeyOf(tenant.tenantId) };
+    const { heldRun, ...parsed } = tenantSchema.parse(tenant);
+    // heldRun is absent rather than null while nothing is held (recordRun sets it with if_not_exists).
+    const item = { ...parsed, ...(heldRun ? { heldRun } : {}), slotKey: slotKeyOf(tenant.tenantId) };
     try {
       await this.documentClient.send(
         new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' }),
@@ -115,6 +118,14 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
       values[':null'] = null;
       sets.push('#lastSuccessAt = :lastSuccessAt', '#staleSince = :null');
     }
+    const removes: string[] = [];
+    names['#heldRun'] = 'heldRun';
+    if (summary.status === 'held') {
+      // The first held run of the episode stays; a later held run (or a webhook sync between) keeps it.
+      values[':heldRun'] = { runId: summary.runId, since: summary.finishedAt ?? summary.startedAt };
+      sets.push('#heldRun = if_not_exists(#heldRun, :heldRun)');
+    } else if (summary.status === 'succeeded' && summary.kind === 'full') removes.push('#heldRun');
+    else delete names['#heldRun'];
     let condition = 'attribute_exists(#tenantId)';
     if (status) {
       names['#status'] = 'status';
@@ -125,6 +136,11 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
       values[':attention'] = status.attention;
       status.from.forEach((from, i) => (values[`:from${i}`] = from));
       sets.push('#status = :status', '#statusReason = :statusReason', '#attention = :attention');
+      if (status.status === 'active') {
+        names['#activeSince'] = 'activeSince';
+        values[':activeSince'] = summary.finishedAt ?? summary.startedAt;
+        sets.push('#activeSince = :activeSince');
+      }
       condition += ` AND #status IN (${status.from.map((_, i) => `:from${i}`).join(', ')})`;
     }
     try {
@@ -132,7 +148,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -166,6 +182,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         createdAt: String(item.createdAt),
         lastSuccessAt: typeof item.lastSuccessAt === 'string' ? item.lastSuccessAt : null,
         staleSince: typeof item.staleSince === 'string' ? item.staleSince : null,
+        activeSince: typeof item.activeSince === 'string' ? item.activeSince : null,
       }),
     );
     const next = encodeCursor(output.LastEvaluatedKey);
@@ -191,23 +208,32 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async assignMissingSlots(): Promise<number> {
+  async assignMissingSlots(now: string): Promise<number> {
     let assigned = 0;
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const output = await this.documentClient.send(
-        new ScanCommand({ TableName: this.tableName, ProjectionExpression: 'tenantId', FilterExpression: 'attribute_not_exists(slotKey)', ExclusiveStartKey }),
+        new ScanCommand({
+          TableName: this.tableName,
+          ProjectionExpression: 'tenantId, lastRun',
+          FilterExpression: 'attribute_not_exists(slotKey)',
+          ExclusiveStartKey,
+        }),
       );
       for (const item of output.Items ?? []) {
         const tenantId = String(item.tenantId);
+        const lastRun = item.lastRun as { status?: unknown; finishedAt?: unknown } | null | undefined;
+        // Its last success, when its last run was one (kept before lastSuccessAt existed).
+        const lastSuccessAt = lastRun?.status === 'succeeded' && typeof lastRun.finishedAt === 'string' ? lastRun.finishedAt : null;
         await this.documentClient
           .send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: { tenantId },
-              UpdateExpression: 'SET slotKey = :slot',
+              UpdateExpression:
+                'SET slotKey = :slot, activeSince = if_not_exists(activeSince, :now)' + (lastSuccessAt ? ', lastSuccessAt = if_not_exists(lastSuccessAt, :lastSuccessAt)' : ''),
               ConditionExpression: 'attribute_exists(tenantId)',
-              ExpressionAttributeValues: { ':slot': slotKeyOf(tenantId) },
+              ExpressionAttributeValues: { ':slot': slotKeyOf(tenantId), ':now': now, ...(lastSuccessAt ? { ':lastSuccessAt': lastSuccessAt } : {}) },
             }),
           )
           .then(() => (assigned += 1))

@@ -63,6 +63,17 @@ export const tenantSchema = z.object({
   lastSuccessAt: z.string().nullable().default(null),
   /** When the scheduler raised the `stale` alert (null while fresh): one alert until the next success. */
   staleSince: z.string().nullable().default(null),
+  /**
+   * When the tenant last became active (registered, enabled, recovered; for a tenant stored before
+   * this was kept, the scheduler's first look at it): staleness counts from here or the last success.
+   */
+  activeSince: z.string().nullable().default(null),
+  /**
+   * The safeguard holds this tenant's runs: the first held run of the episode and when. It lasts
+   * until a full run is applied (a webhook sync of one person in between does not end it), so that
+   * support hears about it once.
+   */
+  heldRun: z.object({ runId: z.string(), since: z.string() }).nullable().default(null),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 export type Attention = z.infer<typeof attentionSchema>;

@@ -57,27 +57,54 @@ const age = (ms: number): string => (ms < 172_800_000 ? `${Math.round(ms / 3_600
  */
 export const enqueueScheduledSyncs = async (deps: EnqueueScheduledSyncsDeps, input: { scheduledAt: string }): Promise<EnqueueScheduledSyncsResult> => {
   const now = Date.parse(input.scheduledAt);
-  const { periodMs } = deps.settings;
+  const wanted = deps.settings.periodMs;
   const result: EnqueueScheduledSyncsResult = { window: null, tenants: 0, probes: 0, stale: 0, sent: 0, batches: 0 };
-  const covered = await deps.scheduleState.coveredUntil();
-  // Tenants stored before schedule slots existed get theirs before the first window is read.
-  if (covered === null) await deps.tenants.assignMissingSlots();
-  const from = Math.max(covered ?? now - FIRST_WINDOW_MS, now - periodMs);
-  if (from < now) {
-    result.window = { from: new Date(from).toISOString(), to: new Date(now).toISOString() };
-    await enqueueDueTenants(deps, { from, to: now, now, result });
-    if (!(await deps.scheduleState.advance(covered, now))) deps.log.warn('Another scheduler invocation moved the schedule cursor meanwhile', { covered, now });
+  const state = await deps.scheduleState.read();
+  const covered = state?.coveredUntil ?? null;
+  let period = state?.periodMs ?? wanted;
+  let from = Math.max(covered ?? now - FIRST_WINDOW_MS, now - period);
+  // Tenants stored without a slot (before slots existed, restored from a backup, written by an older
+  // version during a deploy) are given theirs on the first run and at the start of every period.
+  if (covered === null || crossesBoundary(from, now, period)) await deps.tenants.assignMissingSlots(new Date(now).toISOString());
+  let until = now;
+  if (period !== wanted) {
+    // SYNC_SCHEDULE changed: the current period ends as it began (each tenant once), and the new
+    // schedule starts at its own first period boundary after that, so nobody runs twice in a period.
+    const oldEnd = Math.floor(from / period) * period + period;
+    if (oldEnd <= now) {
+      await enqueueWindow(deps, { from, to: oldEnd, periodMs: period, now, result });
+      period = wanted;
+      from = Math.ceil(oldEnd / wanted) * wanted;
+      until = Math.max(from, now);
+    }
+  }
+  if (from < now) await enqueueWindow(deps, { from, to: now, periodMs: period, now, result });
+  if (covered === null || until !== covered || period !== state?.periodMs) {
+    if (!(await deps.scheduleState.advance(covered, until, period))) deps.log.warn('Another scheduler invocation moved the schedule cursor meanwhile', { covered, now });
   }
   await enqueueDueProbes(deps, { now, result });
   deps.log.info('Scheduled syncs enqueued', { ...result });
   return result;
 };
 
+/** Whether [from, to) contains the start of a period. */
+const crossesBoundary = (from: number, to: number, periodMs: number): boolean => Math.ceil(from / periodMs) * periodMs < to;
+
+const enqueueWindow = async (
+  deps: EnqueueScheduledSyncsDeps,
+  input: { from: number; to: number; periodMs: number; now: number; result: EnqueueScheduledSyncsResult },
+): Promise<void> => {
+  if (!(input.from < input.to)) return;
+  const window = { from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString() };
+  input.result.window = input.result.window ? { from: input.result.window.from, to: window.to } : window;
+  await enqueueDueTenants(deps, input);
+};
+
 const enqueueDueTenants = async (
   deps: EnqueueScheduledSyncsDeps,
-  input: { from: number; to: number; now: number; result: EnqueueScheduledSyncsResult },
+  input: { from: number; to: number; periodMs: number; now: number; result: EnqueueScheduledSyncsResult },
 ): Promise<void> => {
-  const { periodMs } = deps.settings;
+  const { periodMs } = input;
   const { result } = input;
   // The previous page's send, running while the next page is read. Its failure is kept, not left
   // unhandled, and rethrown once the send is awaited.
@@ -112,7 +139,9 @@ const enqueueDueTenants = async (
 
 /** One `stale` event and alert when a tenant's last successful sync (or its registration) is older than the threshold. */
 const markIfStale = async (deps: EnqueueScheduledSyncsDeps, tenant: DueTenant, now: number): Promise<boolean> => {
-  const since = tenant.lastSuccessAt ?? tenant.createdAt;
+  // Measured from the later of its last success and when it last became active (enabled, recovered,
+  // registered, or the upgrade that started keeping these): a tenant enabled minutes ago is not stale.
+  const since = [tenant.lastSuccessAt, tenant.activeSince].filter((t): t is string => typeof t === 'string').sort().at(-1) ?? tenant.createdAt;
   const waited = now - Date.parse(since);
   if (tenant.staleSince !== null || !(waited > deps.settings.staleAfterMs)) return false;
   if (!(await deps.tenants.markStale(tenant.tenantId, new Date(now).toISOString()))) return false;

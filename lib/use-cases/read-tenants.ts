@@ -12,7 +12,12 @@ const STATUS_ORDER: Record<Tenant['status'], number> = { 'needs-attention': 0, a
 /** What support sees of a tenant: never a key. */
 export type TenantView = Tenant & { held: boolean; stale: boolean };
 
-export const toTenantView = (tenant: Tenant): TenantView => ({ ...tenant, held: tenant.lastRun?.status === 'held', stale: tenant.staleSince !== null });
+/** `held` lasts from a held run until a full run is applied (a webhook sync of one person in between does not end it). */
+export const toTenantView = (tenant: Tenant): TenantView => ({
+  ...tenant,
+  held: tenant.heldRun !== null || tenant.lastRun?.status === 'held',
+  stale: tenant.staleSince !== null,
+});
 
 /** Every tenant, those needing attention (or held) first, then by id. */
 export const listTenants = async (deps: { tenants: Pick<TenantStore, 'list'> }, filter: { status?: Tenant['status'] | 'held' | 'stale' } = {}) => {
@@ -135,18 +140,29 @@ export const listActivity = async (
   options: { limit?: number; before?: string } = {},
 ): Promise<ActivityEvent[]> => {
   const limit = clamp(options.limit ?? 50, 1, 500, 'limit');
+  if (options.before !== undefined && !EVENT_ID.test(options.before)) {
+    throw new ValidationError(
+      `'before' must be the id of an activity event (like 2026-11-25T10:00:00.000Z#1a2b3c4d, from the last event of the previous page) or an ISO time; '${options.before.slice(0, 60)}${options.before.length > 60 ? '…' : ''}' is neither.`,
+      'before',
+    );
+  }
   const events = await deps.activityLog.list(tenantId, limit, options.before);
   // A removed tenant's log outlives it (who removed it, and when): only an id never seen is unknown.
   if (events.length === 0 && !(await deps.tenants.get(tenantId))) throw new TenantNotFoundError(tenantId);
   return events;
 };
 
+/** An activity event's id (`<ISO time>#<hex>`), or a bare ISO time to page back from. */
+const EVENT_ID = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z(#[0-9a-f]{1,32})?$/;
+
 /** `1h`, `30m`, `2d` or an ISO date → an ISO date; what a bad one is, otherwise. */
 export const parseSince = (input: string, now: Date): string => {
   const relative = /^(\d+)\s*([mhd])$/i.exec(input.trim());
   if (relative) {
     const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2]!.toLowerCase() as 'm' | 'h' | 'd'];
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
+    const at = new Date(now.getTime() - Number(relative[1]) * unit);
+    if (Number.isNaN(at.getTime())) throw new ValidationError(`'${input}' reaches back further than any date: give a shorter duration (30m, 6h, 2d) or an ISO date.`, 'since');
+    return at.toISOString();
   }
   const at = Date.parse(input);
   if (Number.isNaN(at)) throw new ValidationError(`'${input}' is not a time: give an ISO date (2026-11-25T10:00Z) or a duration back from now (30m, 6h, 2d).`, 'since');

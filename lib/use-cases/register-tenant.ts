@@ -132,6 +132,8 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     attention: null,
     lastSuccessAt: null,
     staleSince: null,
+    activeSince: now,
+    heldRun: null,
   };
   // 1. Claim the id: the conditional create is what makes a tenant id unique. It is created disabled,
   //    so that no job runs for it (nor marks it needs-attention) before its key is stored; a lost race

@@ -20,6 +20,8 @@ export const setTenantStatus = async (
     status: action === 'disable' ? 'disabled' : 'active',
     statusReason: action === 'disable' ? 'disabled by support' : null,
     updatedAt: deps.clock.now().toISOString(),
+    // Staleness counts from here for a tenant made active again: it has not been unsynced all along.
+    activeSince: action === 'enable' && tenant.status !== 'active' ? deps.clock.now().toISOString() : tenant.activeSince,
   };
   await deps.tenants.save(updated, { expectedStatus: tenant.status });
   await deps.activity.record({

@@ -47,7 +47,19 @@ export type SyncTenantResult =
 
 /** One run per job: a redelivered job finds its run again by this id; a redriven one starts a new run. */
 export const runIdFor = (job: Pick<SyncJob, 'jobId' | 'requestedAt' | 'redrive'>): string =>
-  `${job.requestedAt.replace(/[^0-9]/g, '').slice(0, 17).padEnd(17, '0')}-${job.jobId}${job.redrive ? `-r${job.redrive.count}` : ''}`;
+  `${runTimeOf(job)}-${job.jobId}${job.redrive ? `-r${job.redrive.count}` : ''}`;
+
+/**
+ * The time part of a run id: when the job was requested; for a scheduled job, the start of its
+ * period, which its id names (`schedule-20261125T1000-acme`), so that the period's one job is one
+ * run whatever its requestedAt (a slot time that moves when SYNC_SCHEDULE changes, or the time the
+ * hourly scheduler before slots gave it).
+ */
+const runTimeOf = (job: Pick<SyncJob, 'jobId' | 'requestedAt'>): string => {
+  const period = /^schedule-(\d{8})T(\d{4})-/.exec(job.jobId);
+  const digits = period ? `${period[1]}${period[2]}` : job.requestedAt.replace(/[^0-9]/g, '');
+  return digits.slice(0, 17).padEnd(17, '0');
+};
 
 const FINISHED = (run: RunRecord): boolean =>
   run.status === 'succeeded' || run.status === 'held' || (run.status === 'failed' && run.error?.retryable === false);
@@ -327,15 +339,18 @@ const recordActivityOf = async (
       message: `${asSentence(input.attention)} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
       details: { code: run.error?.code ?? null },
     });
-  } else if (run.status === 'succeeded' && input.moved && tenant.status === 'needs-attention') {
+  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && tenant.status === 'needs-attention') {
     await deps.activity.record({
       ...base,
       type: 'recovered',
       message:
-        `Syncing again: ${job.requestedBy === 'probe' ? 'an automatic probe' : `a ${job.requestedBy} sync`} succeeded` +
+        `Syncing again: ${job.requestedBy === 'probe' ? 'an automatic probe' : `a ${job.requestedBy} sync`} ` +
+        `${run.status === 'held' ? 'reached BambooHR (its run was held by the safeguard: review it)' : 'succeeded'}` +
         `${tenant.attention ? ` (it needed attention since ${tenant.attention.since})` : ''}. It had needed attention for: ${tenant.statusReason ?? 'unknown'}`,
     });
-  } else if (run.status === 'held' && run.held && tenant.lastRun?.status !== 'held') {
+  }
+  // Once per held episode: from the first held run until a full run is applied (tenant.heldRun).
+  if (run.status === 'held' && run.held && tenant.heldRun === null && tenant.lastRun?.status !== 'held') {
     const { wouldDeactivate, wouldReactivate, syncedBefore } = run.held;
     await deps.activity.record({
       ...base,
@@ -366,8 +381,10 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
   const status: StatusTransition | undefined =
     attention !== null
       ? { status: 'needs-attention', reason: attention, from: ['active', 'needs-attention'], attention: attentionAfterFailure(tenant, deps.clock.now()) }
-      : run.status === 'succeeded' && tenant.status === 'needs-attention'
-        ? { status: 'active', reason: null, from: ['needs-attention'], attention: null }
+      : (run.status === 'succeeded' || run.status === 'held') && tenant.status === 'needs-attention'
+        ? // BambooHR answered and a plan was made: what it needed attention for is gone (a held run is
+          // then support's to review, like any other held run).
+          { status: 'active', reason: null, from: ['needs-attention'], attention: null }
         : undefined;
   return deps.tenants.recordRun(tenant.tenantId, summary, status);
 };

@@ -95,6 +95,7 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
     status: current.status === 'needs-attention' && access !== null ? 'active' : current.status,
     statusReason: current.status === 'needs-attention' && access !== null ? null : current.statusReason,
     updatedAt: deps.clock.now().toISOString(),
+    activeSince: current.status === 'needs-attention' && access !== null ? deps.clock.now().toISOString() : current.activeSince,
   };
   if (apiKey !== secret?.apiKey || webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) {
     await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });

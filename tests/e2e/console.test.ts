@@ -224,7 +224,7 @@ describe('the support console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.locator('section[aria-labelledby="progress-title"][data-state="queued"]').waitFor();
     await drain();
-    await page.getByRole('heading', { name: 'The last run was held' }).waitFor();
+    await page.getByRole('heading', { name: 'A sync is held' }).waitFor();
     const heldBanner = await page.locator('.panel-held').innerText();
 
     // Act: the confirm lists the leavers; cancel first, then allow
@@ -241,7 +241,7 @@ describe('the support console in headless Chromium', () => {
     await page.locator('section[aria-labelledby="progress-title"][data-state="queued"]').waitFor();
     await drain();
     await page.locator('section[aria-labelledby="progress-title"][data-state="succeeded"]').waitFor();
-    await page.getByRole('heading', { name: 'The last run was held' }).waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'A sync is held' }).waitFor({ state: 'detached' });
 
     // Assess
     expect(heldBanner).toContain(`It would deactivate ${LEAVERS} of ${EMPLOYEES} synced employees`);

@@ -75,6 +75,8 @@ export const aTenant = (overrides: Partial<Tenant> = {}): Tenant => ({
   attention: null,
   lastSuccessAt: null,
   staleSince: null,
+  activeSince: null,
+  heldRun: null,
   ...overrides,
 });
 

@@ -66,10 +66,13 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
       t.lastSuccessAt = summary.finishedAt ?? summary.startedAt;
       t.staleSince = null;
     }
+    if (summary.status === 'held') t.heldRun ??= { runId: summary.runId, since: summary.finishedAt ?? summary.startedAt };
+    else if (summary.status === 'succeeded' && summary.kind === 'full') t.heldRun = null;
     if (status && status.from.includes(t.status)) {
       t.status = status.status;
       t.statusReason = status.reason;
       t.attention = clone(status.attention);
+      if (status.status === 'active') t.activeSince = summary.finishedAt ?? summary.startedAt;
       return true;
     }
     return false;
@@ -77,7 +80,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
   async listDue(fromSlot: number, toSlot: number, cursor?: string, limit = 100) {
     const due = [...this.items.values()]
       .filter((t) => t.status === 'active')
-      .map((t) => ({ tenantId: t.tenantId, slotKey: slotKeyOf(t.tenantId), createdAt: t.createdAt, lastSuccessAt: t.lastSuccessAt, staleSince: t.staleSince }))
+      .map((t) => ({ tenantId: t.tenantId, slotKey: slotKeyOf(t.tenantId), createdAt: t.createdAt, lastSuccessAt: t.lastSuccessAt, staleSince: t.staleSince, activeSince: t.activeSince }))
       .filter((t) => t.slotKey >= fromSlot && t.slotKey < toSlot)
       .sort((a, b) => a.slotKey - b.slotKey);
     const start = cursor ? Number(cursor) : 0;
@@ -319,12 +322,14 @@ export class RecordingActivity implements ActivityRecorder {
 /** The scheduler's cursor, as DynamoDbScheduleState keeps it. */
 export class InMemoryScheduleState implements ScheduleState {
   value: number | null = null;
-  async coveredUntil() {
-    return this.value;
+  periodMs: number | null = null;
+  async read() {
+    return this.value === null ? null : { coveredUntil: this.value, periodMs: this.periodMs };
   }
-  async advance(from: number | null, to: number) {
+  async advance(from: number | null, to: number, periodMs: number) {
     if (this.value !== from) return false;
     this.value = to;
+    this.periodMs = periodMs;
     return true;
   }
 }

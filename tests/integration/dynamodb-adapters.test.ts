@@ -36,6 +36,8 @@ const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
   attention: null,
   lastSuccessAt: null,
   staleSince: null,
+  activeSince: null,
+  heldRun: null,
   ...overrides,
 });
 
@@ -172,6 +174,30 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(await tenants.get('hooli')).toMatchObject({ status: 'disabled', statusReason: 'disabled by support', lastRun: summary('run-4') });
       await expect(missing).rejects.toBeInstanceOf(TenantNotFoundError);
       await tenants.delete('hooli'); // the table is shared with the paging test below
+    });
+
+    it('keeps the first held run of an episode through held and webhook runs, ends it with an applied full run, and stamps activeSince on a recovery (review 14)', async () => {
+      // Prepare
+      const tenants = store();
+      await tenants.create(tenant('soylent', { status: 'needs-attention', statusReason: 'key rejected' }));
+      const held = (runId: string) => ({ ...summary(runId), status: 'held' as const, finishedAt: `2026-03-01T12:0${runId.slice(-1)}:00.000Z` });
+
+      // Act: a held probe recovers it; held again; a webhook run applied; then a full run applied
+      await tenants.recordRun('soylent', held('run-1'), { status: 'active', reason: null, from: ['needs-attention'], attention: null });
+      const afterFirst = await tenants.get('soylent');
+      await tenants.recordRun('soylent', held('run-2'));
+      await tenants.recordRun('soylent', { ...summary('run-3'), kind: 'employees' });
+      const afterWebhook = await tenants.get('soylent');
+      await tenants.recordRun('soylent', summary('run-4'));
+      const afterFull = await tenants.get('soylent');
+      await tenants.recordRun('soylent', held('run-5'));
+
+      // Assess
+      expect(afterFirst).toMatchObject({ status: 'active', activeSince: '2026-03-01T12:01:00.000Z', heldRun: { runId: 'run-1', since: '2026-03-01T12:01:00.000Z' } });
+      expect(afterWebhook?.heldRun).toEqual({ runId: 'run-1', since: '2026-03-01T12:01:00.000Z' });
+      expect(afterFull?.heldRun).toBeNull();
+      expect((await tenants.get('soylent'))?.heldRun).toEqual({ runId: 'run-5', since: '2026-03-01T12:05:00.000Z' });
+      await tenants.delete('soylent'); // the table is shared with the paging test below
     });
 
     it('saves only while the status is still the one read', async () => {

@@ -45,7 +45,7 @@ describe('load: 200 tenants synced concurrently while webhooks arrive', () => {
     );
 
     // Act: the schedule fans out (a whole period since the scheduler last ran), four workers drain the queue, and webhooks land meanwhile
-    await local.deps.scheduleState.advance(null, Date.parse('2026-11-25T09:00:00Z'));
+    await local.deps.scheduleState.advance(null, Date.parse('2026-11-25T09:00:00Z'), local.config.schedule.periodMs);
     const scheduled = await scheduler({ ...scheduledEvent, time: '2026-11-25T10:00:00Z' }, aLambdaContext('scheduler'));
     const workers = Array.from({ length: WORKERS }, () => drainQueue(local.emulators.sqs.client, local.config.queues.syncUrl!, worker, 1000));
     const webhookTargets = new Map<string, string>();

@@ -44,7 +44,7 @@ describe('the AWS pipeline against local emulators and the BambooHR simulator', 
     await registerTenant(local.deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, exclusionField: true, webhook: { privateKey: WEBHOOK_KEY } });
     await registerTenant(local.deps, { tenantId: 'globex', subdomain: 'https://globex.bamboohr.com/', apiKey: 'globex-key-0000' });
     // The scheduler last ran at midnight: each runSchedule (an hour later each) covers a whole period.
-    await local.deps.scheduleState.advance(null, Date.UTC(2026, 10, 25, 0));
+    await local.deps.scheduleState.advance(null, Date.UTC(2026, 10, 25, 0), local.config.schedule.periodMs);
   });
 
   afterAll(async () => {

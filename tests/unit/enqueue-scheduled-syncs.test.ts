@@ -81,20 +81,28 @@ describe('the schedule: every active tenant once per period, each in its own slo
     expect(queue.jobs.length).toBe(skipped.tenants + 300);
   });
 
-  it('on its very first run covers the last minute, after giving slots to tenants stored before slots existed', async () => {
+  it('on its very first run covers the last minute, after giving slots to tenants stored without one; and looks for those again at each period start', async () => {
     // Prepare
     const tenants = new InMemoryTenantStore();
     let assigned = 0;
     tenants.assignMissingSlots = async () => ((assigned += 1), 0);
     const { deps } = setup(tenants);
+    const start = T0 + 5 * 60_000;
 
-    // Act
-    const first = await enqueueScheduledSyncs(deps, { scheduledAt: at(T0) });
-    await enqueueScheduledSyncs(deps, { scheduledAt: at(T0 + 60_000) });
+    // Act: a first run at 10:05, then every minute to 11:10 (the window [11:00, 11:01) holds a period start)
+    const first = await enqueueScheduledSyncs(deps, { scheduledAt: at(start) });
+    const sweeps = [assigned];
+    for (let t = start + 60_000; t <= T0 + HOUR + 10 * 60_000; t += 60_000) {
+      await enqueueScheduledSyncs(deps, { scheduledAt: at(t) });
+      sweeps.push(assigned);
+    }
 
     // Assess
-    expect(first.window).toEqual({ from: at(T0 - 60_000), to: at(T0) });
-    expect(assigned).toBe(1);
+    expect(first.window).toEqual({ from: at(start - 60_000), to: at(start) });
+    expect(sweeps[0]).toBe(1);
+    expect(sweeps[55]).toBe(1); // 11:00: the window [10:59, 11:00) holds no period start
+    expect(sweeps[56]).toBe(2); // 11:01: [11:00, 11:01) does
+    expect(assigned).toBe(2);
   });
 
   it('raises one stale alert for a tenant not synced successfully for longer than the threshold, until it syncs again', async () => {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
@@ -50,6 +50,7 @@ describe('Lambda handlers (AWS mocked)', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(QueryCommand, { IndexName: 'bySlot' }).resolves({ Items: tenants });
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(ScanCommand).resolves({ Items: [] });
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
       calls += 1;
@@ -67,8 +68,10 @@ describe('Lambda handlers (AWS mocked)', () => {
     // Assess
     expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'bySlot', ExpressionAttributeValues: { ':active': 'active', ':from': 0, ':to': 2 ** 32 - 1 } });
     expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
-      { ':from': Date.parse('2026-11-25T09:00:00Z'), ':to': Date.parse('2026-11-25T10:00:00Z') },
+      { ':from': Date.parse('2026-11-25T09:00:00Z'), ':to': Date.parse('2026-11-25T10:00:00Z'), ':period': 3_600_000 },
     ]);
+    // The window holds a period start: tenants stored without a slot are looked for.
+    expect(ddb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({ FilterExpression: 'attribute_not_exists(slotKey)' });
     const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries ?? []);
     expect(batches).toHaveLength(3); // 10 + 2, then the one failed entry again
     expect(batches[2]).toEqual([batches[0]!.at(-1)]);

@@ -466,7 +466,7 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
 
       {tenant.held ? (
         <section className="panel panel-held" aria-labelledby="held-title">
-          <h2 id="held-title">The last run was held</h2>
+          <h2 id="held-title">A sync is held</h2>
           {heldRun?.held ? <p>{heldText(heldRun.held)} Nothing was written.</p> : <p>The safeguard held the last run: nothing was written.</p>}
           <p>Check with the customer that these people really left (or really should come back); then allow exactly this run.</p>
           <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={!heldRun || busy !== null || syncing}>
