@@ -76,8 +76,8 @@ export interface TenantStore {
    * by an index query: the scheduler reads only the tenants that are due.
    */
   listDue(fromSlot: number, toSlot: number, cursor?: string, limit?: number): Promise<{ tenants: DueTenant[]; cursor?: string }>;
-  /** Marks an active tenant stale (once: false if it already was, or is not active). */
-  markStale(tenantId: string, at: string): Promise<boolean>;
+  /** Marks an active tenant stale (once: false if it already was, is not active, or succeeded since `notSyncedSince`). */
+  markStale(tenantId: string, at: string, notSyncedSince: string): Promise<boolean>;
   /**
    * Gives every tenant stored without a slot its slot (and starts its staleness clock: `activeSince`,
    * and `lastSuccessAt` from a successful last run); returns how many.

@@ -189,16 +189,19 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     return next ? { tenants, cursor: next } : { tenants };
   }
 
-  async markStale(tenantId: string, at: string): Promise<boolean> {
+  async markStale(tenantId: string, at: string, notSyncedSince: string): Promise<boolean> {
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId },
           UpdateExpression: 'SET #staleSince = :at',
-          ConditionExpression: '#status = :active AND (attribute_not_exists(#staleSince) OR #staleSince = :null)',
-          ExpressionAttributeNames: { '#staleSince': 'staleSince', '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':active': 'active', ':null': null },
+          // Read from the table, not the index (which may lag): a sync that just succeeded wins.
+          ConditionExpression:
+            '#status = :active AND (attribute_not_exists(#staleSince) OR #staleSince = :null) AND ' +
+            '(attribute_not_exists(#lastSuccessAt) OR #lastSuccessAt = :null OR #lastSuccessAt < :since)',
+          ExpressionAttributeNames: { '#staleSince': 'staleSince', '#status': 'status', '#lastSuccessAt': 'lastSuccessAt' },
+          ExpressionAttributeValues: { ':at': at, ':active': 'active', ':null': null, ':since': notSyncedSince },
         }),
       );
       return true;

@@ -144,7 +144,7 @@ const markIfStale = async (deps: EnqueueScheduledSyncsDeps, tenant: DueTenant, n
   const since = [tenant.lastSuccessAt, tenant.activeSince].filter((t): t is string => typeof t === 'string').sort().at(-1) ?? tenant.createdAt;
   const waited = now - Date.parse(since);
   if (tenant.staleSince !== null || !(waited > deps.settings.staleAfterMs)) return false;
-  if (!(await deps.tenants.markStale(tenant.tenantId, new Date(now).toISOString()))) return false;
+  if (!(await deps.tenants.markStale(tenant.tenantId, new Date(now).toISOString(), new Date(now - deps.settings.staleAfterMs).toISOString()))) return false;
   await deps.activity.record({
     tenantId: tenant.tenantId,
     type: 'stale',

@@ -87,9 +87,9 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     const tenants = due.slice(start, start + limit);
     return start + limit < due.length ? { tenants, cursor: String(start + limit) } : { tenants };
   }
-  async markStale(tenantId: string, at: string) {
+  async markStale(tenantId: string, at: string, notSyncedSince: string) {
     const t = this.items.get(tenantId);
-    if (!t || t.status !== 'active' || t.staleSince) return false;
+    if (!t || t.status !== 'active' || t.staleSince || (t.lastSuccessAt !== null && t.lastSuccessAt >= notSyncedSince)) return false;
     t.staleSince = at;
     return true;
   }

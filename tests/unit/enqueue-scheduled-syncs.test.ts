@@ -105,6 +105,25 @@ describe('the schedule: every active tenant once per period, each in its own slo
     expect(assigned).toBe(2);
   });
 
+  it('does not alert stale a tenant whose index entry lags behind a success the table already has (review 14)', async () => {
+    // Prepare: the table says synced 10 minutes ago; the slot index still shows last week's success
+    const { deps, tenants, activity, scheduleState } = setup();
+    await tenants.create(aTenant({ tenantId: 'busy', lastSuccessAt: at(T0 - 10 * 60_000) }));
+    const listDue = tenants.listDue.bind(tenants);
+    tenants.listDue = async (...args) => {
+      const page = await listDue(...args);
+      return { ...page, tenants: page.tenants.map((t) => ({ ...t, lastSuccessAt: at(T0 - 7 * 24 * HOUR) })) };
+    };
+    scheduleState.value = T0;
+
+    // Act: a whole period
+    for (let t = T0 + 10 * 60_000; t <= T0 + HOUR; t += 10 * 60_000) await enqueueScheduledSyncs(deps, { scheduledAt: at(t) });
+
+    // Assess
+    expect(activity.alerts.filter((a) => a.type === 'stale')).toEqual([]);
+    expect((await tenants.get('busy'))?.staleSince).toBeNull();
+  });
+
   it('raises one stale alert for a tenant not synced successfully for longer than the threshold, until it syncs again', async () => {
     // Prepare
     const { deps, tenants, activity, scheduleState } = setup();
