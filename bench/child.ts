@@ -13,6 +13,8 @@ import { buildFieldLookup, exclusionFieldDef, STANDARD_FIELDS } from '../dev/bam
 import type { SimEmployee } from '../dev/bamboohr-simulator/types.js';
 import { createAwsClients } from '../lib/adapters/aws-clients.js';
 import { createBatchWriteStats } from '../lib/adapters/dynamodb-batch-writer.js';
+import { feedItemsOf } from '../lib/adapters/dynamodb-change-feed.js';
+import { snapshotItemsOf } from '../lib/adapters/dynamodb-snapshot-store.js';
 import { SqsJobQueue } from '../lib/adapters/sqs-job-queue.js';
 import type { RawEmployeeRow } from '../lib/bamboohr/raw-schema.js';
 import { createServiceDeps } from '../lib/composition.js';
@@ -37,7 +39,9 @@ import {
   type DiffChildResult,
   type FanoutChildResult,
   type FloorChildResult,
+  type CapacityFigures,
   type MemoryFigures,
+  type PullChildResult,
   type SyncChildResult,
 } from './shared.js';
 
@@ -76,6 +80,35 @@ const countCommands = (client: DynamoDBClient | SQSClient, counts: Counts): void
 
 const sum = (counts: Counts): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
+const READS = new Set(['GetItem', 'Get', 'BatchGetItem', 'BatchGet', 'Query', 'Scan']);
+
+/**
+ * Asks DynamoDB for the capacity each call consumes (ReturnConsumedCapacity: TOTAL; DynamoDB Local
+ * answers it as DynamoDB does: 4 KB read units, strongly consistent, 1 KB write units) and counts
+ * the reads: calls and items returned.
+ */
+const measureCapacity = (client: DynamoDBClient, figures: CapacityFigures): void => {
+  const middleware =
+    (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
+    async (args: { input: Record<string, unknown> }) => {
+      const name = (context.commandName ?? '').replace(/Command$/, '');
+      args.input.ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args);
+      const output = result.output;
+      const consumed = [output.ConsumedCapacity ?? []].flat() as Array<{ CapacityUnits?: number }>;
+      const units = consumed.reduce((total, c) => total + (c.CapacityUnits ?? 0), 0);
+      if (READS.has(name)) {
+        figures.readUnits += units;
+        figures.readCalls += 1;
+        if (output.Item) figures.itemsRead += 1;
+        if (Array.isArray(output.Items)) figures.itemsRead += output.Items.length;
+        if (output.Responses) for (const items of Object.values(output.Responses as Record<string, unknown[]>)) figures.itemsRead += items.length;
+      } else figures.writeUnits += units;
+      return result;
+    };
+  (client.middlewareStack as unknown as { add(m: unknown, o: unknown): void }).add(middleware, { step: 'initialize', name: 'benchCapacity' });
+};
+
 /** The object with its async methods timed into `phases` under `label.method`. */
 const timed = <T extends object>(target: T, label: string, phases: Counts): T =>
   new Proxy(target, {
@@ -104,10 +137,23 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
   const clients = createAwsClients(task.config);
   const dynamoByCommand: Counts = {};
   countCommands(clients.dynamodb, dynamoByCommand);
+  const capacity: CapacityFigures = { readUnits: 0, writeUnits: 0, readCalls: 0, itemsRead: 0 };
+  measureCapacity(clients.dynamodb, capacity);
   const stats = createBatchWriteStats();
   const employeeSource = task.naive ? createNaiveSourceFactory(task.config.bamboohr, task.naive.concurrency) : undefined;
   const base = createServiceDeps(task.config, { clients, stats, ...(employeeSource ? { employeeSource } : {}) });
   const phases: Counts = {};
+  let summaryChunksWritten = 0;
+  const writeSummaryChunks = base.snapshots.writeSummaryChunks.bind(base.snapshots);
+  base.snapshots.writeSummaryChunks = async (tenantId, chunks) => {
+    summaryChunksWritten += chunks.length;
+    return writeSummaryChunks(tenantId, chunks);
+  };
+  if (task.fullRead) {
+    // As before the summary existed: every run reads the whole snapshot (and the summary is not saved).
+    const state = base.feed.state.bind(base.feed);
+    base.feed.state = async (tenantId) => ({ ...(await state(tenantId)), summary: null, summaryStale: true });
+  }
   const deps: SyncTenantDeps = {
     tenants: timed(base.tenants, 'tenants', phases),
     secrets: timed(base.secrets, 'secrets', phases),
@@ -120,6 +166,14 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
     activity: base.activity,
   };
 
+  if (task.warmup) {
+    await syncTenant(deps, task.warmup);
+    for (const key of Object.keys(phases)) delete phases[key];
+    for (const key of Object.keys(dynamoByCommand)) delete dynamoByCommand[key];
+    Object.assign(capacity, { readUnits: 0, writeUnits: 0, readCalls: 0, itemsRead: 0 });
+    Object.assign(stats, { requests: 0, itemsWritten: 0, retries: 0, throttled: 0 });
+    summaryChunksWritten = 0;
+  }
   const memory = startRssSampler();
   const started = performance.now();
   const result = await syncTenant(deps, task.job);
@@ -145,8 +199,34 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
     },
     batchWrite: { ...stats },
     dynamoByCommand,
+    capacity: { ...capacity, readUnits: round1(capacity.readUnits), writeUnits: round1(capacity.writeUnits) },
+    summaryChunksWritten,
     phases: roundAll(phases),
   };
+};
+
+// ------------------------------------------------------------------ pull floor
+
+/** Fetches and parses the tenant's report (the same request a full sync makes) `repeat` times, alone. */
+const runPull = async (task: Extract<ChildTask, { kind: 'pull' }>): Promise<PullChildResult> => {
+  const base = createServiceDeps(task.config, { clients: createAwsClients(task.config) });
+  const tenant = await base.tenants.get(task.tenantId);
+  const secret = await base.secrets.get(task.tenantId);
+  if (!tenant || !secret) throw new Error(`Pull floor: tenant '${task.tenantId}' or its secret is missing.`);
+  const fields = [...BAMBOOHR_FIELD_NAMES, ...(tenant.exclusionFieldId ? [tenant.exclusionFieldId] : [])];
+  const memory = startRssSampler();
+  const runs: number[] = [];
+  let employees = 0;
+  for (let i = 0; i < task.repeat; i += 1) {
+    const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+    const started = performance.now();
+    const report = await source.fetchReport({ fields });
+    runs.push(round1(performance.now() - started));
+    employees = report.employees.length;
+  }
+  const figures = memory.stop();
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { kind: 'pull', wallMs: sorted[Math.floor((sorted.length - 1) / 2)]!, wallMsRuns: runs, employees, ...figures };
 };
 
 // ------------------------------------------------------------------ floor
@@ -204,25 +284,27 @@ const runFloor = async (task: Extract<ChildTask, { kind: 'floor' }>): Promise<Fl
     await writeFile(task.planFile, JSON.stringify(planned));
   }
 
-  // The items exactly as DynamoDbChangeFeed.write and DynamoDbSnapshotStore.put build them.
+  // The items exactly as DynamoDbChangeFeed.write and DynamoDbSnapshotStore.put build them (the same
+  // functions), for the same appends as applyPlan makes: each changed entry carries its change's seq.
   const tenantId = task.floorTenantId;
   const runId = runIdFor(task.job);
   const at = new Date().toISOString();
   const expiresAt = Math.floor(Date.now() / 1000) + task.config.retention.changeTtlDays * 86_400;
-  let dataBytes = 0;
-  const feedItems = planned.changes.map((change, i) => {
+  const entries = new Map(planned.snapshotWrites.map((entry) => [entry.employee.id, entry]));
+  const feedItems: Record<string, unknown>[] = [];
+  planned.changes.forEach((change, i) => {
     const seq = i + 1;
-    const data = JSON.stringify({ ...change, tenantId, seq, runId, at });
-    dataBytes += data.length;
-    return { tenantId, seq, runId, type: change.type, employeeId: change.employeeId, at, expiresAt, data };
+    const snapshot = { ...entries.get(change.employeeId)!, seq };
+    entries.set(change.employeeId, snapshot);
+    const stored = feedItemsOf({ record: { ...change, tenantId, seq, runId, at }, snapshot }, expiresAt);
+    feedItems.push(...stored.parts, stored.item);
   });
-  const byEmployee = new Map<string, SnapshotEntry>();
-  for (const entry of planned.snapshotWrites) byEmployee.set(entry.employee.id, entry);
-  const snapshotItems = [...byEmployee].map(([employeeId, entry]) => {
-    const data = JSON.stringify(entry);
-    dataBytes += data.length;
-    return { tenantId, employeeId, data };
+  const snapshotItems = [...entries.values()].flatMap((entry) => {
+    const stored = snapshotItemsOf(tenantId, entry);
+    return [...stored.parts, stored.item];
   });
+  let dataBytes = 0;
+  for (const item of [...feedItems, ...snapshotItems]) dataBytes += typeof item.body === 'string' ? item.body.length : 0;
 
   const counter = { requests: 0 };
   const memory = startRssSampler();
@@ -276,12 +358,17 @@ const runFanout = async (task: Extract<ChildTask, { kind: 'fanout' }>): Promise<
   const calls: number[] = [];
   const times: number[] = [];
   const total = { tenants: 0, sent: 0, batches: 0 };
+  // The invocation whose window holds a period start also sweeps the table for tenants without a slot
+  // (a Scan): counted apart, once a period.
+  const sweepCalls: number[] = [];
   for (let minute = 1; minute <= minutes; minute += 1) {
     const before = sum(dynamoByCommand);
+    const scansBefore = dynamoByCommand.Scan ?? 0;
     const t0 = performance.now();
     const result = await enqueueScheduledSyncs(deps, { scheduledAt: new Date(periodStart + minute * 60_000).toISOString() });
     times.push(performance.now() - t0);
-    calls.push(sum(dynamoByCommand) - before);
+    if ((dynamoByCommand.Scan ?? 0) > scansBefore) sweepCalls.push(sum(dynamoByCommand) - before);
+    else calls.push(sum(dynamoByCommand) - before);
     jobs.push(result.tenants);
     total.tenants += result.tenants;
     total.sent += result.sent;
@@ -299,7 +386,14 @@ const runFanout = async (task: Extract<ChildTask, { kind: 'fanout' }>): Promise<
     dynamoByCommand,
     jobsPerMinute: { max: Math.max(...jobs), mean: mean(jobs), min: Math.min(...jobs) },
     evenPerMinute: round1(total.tenants / minutes),
-    perInvocation: { maxDynamoCalls: Math.max(...calls), meanDynamoCalls: mean(calls), maxMs: round1(Math.max(...times)), meanMs: mean(times) },
+    perInvocation: {
+      maxDynamoCalls: Math.max(...calls),
+      meanDynamoCalls: mean(calls),
+      maxMs: round1(Math.max(...times)),
+      meanMs: mean(times),
+      sweepInvocations: sweepCalls.length,
+      sweepDynamoCalls: sweepCalls.length > 0 ? Math.max(...sweepCalls) : 0,
+    },
   };
 };
 
@@ -375,6 +469,8 @@ const run = (task: ChildTask): Promise<ChildResult> => {
   switch (task.kind) {
     case 'sync':
       return runSync(task);
+    case 'pull':
+      return runPull(task);
     case 'floor':
       return runFloor(task);
     case 'fanout':

@@ -46,6 +46,7 @@ import {
   type DiffChildResult,
   type FanoutChildResult,
   type FloorChildResult,
+  type PullChildResult,
   type SyncChildResult,
 } from './shared.js';
 
@@ -68,6 +69,11 @@ export interface BenchOptions {
   cpuProf: boolean;
   strict: boolean;
   quick: boolean;
+  /** On-demand prices, USD per million request units (us-east-1 since November 2024: 0.125 read, 0.625 write). */
+  readPrice: number;
+  writePrice: number;
+  /** Scheduled runs a tenant makes in a month (hourly: 720), for the cost estimate. */
+  runsPerMonth: number;
 }
 
 const DEFAULTS = { sizes: [1000, 10_000, 50_000] as [number, number, number], tenants: 100_000, diff: 100_000 };
@@ -93,6 +99,9 @@ export const parseArgs = (argv: readonly string[]): BenchOptions => {
     cpuProf: false,
     strict: false,
     quick,
+    readPrice: 0.125,
+    writePrice: 0.625,
+    runsPerMonth: 720,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i] as string;
@@ -139,6 +148,17 @@ export const parseArgs = (argv: readonly string[]): BenchOptions => {
         break;
       case '--strict':
         options.strict = true;
+        break;
+      case '--read-price':
+      case '--write-price': {
+        const price = Number(value());
+        if (!(price >= 0)) throw new Error(`${flag} takes a price in USD per million request units (e.g. 0.125).`);
+        if (flag === '--read-price') options.readPrice = price;
+        else options.writePrice = price;
+        break;
+      }
+      case '--runs-per-month':
+        options.runsPerMonth = positiveInt(flag, value());
         break;
       default:
         throw new Error(`Unknown flag '${flag}'. See the header of bench/run.ts.`);
@@ -306,6 +326,23 @@ interface Bench {
 }
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
+
+/**
+ * The pull floor: fetching and parsing the tenant's report alone, as the sync's first call in a fresh
+ * process (the sync is measured that way too): the median of three children. The same report pulled
+ * again in a warm process is faster (`pullWarmMs`), and so is a warm Lambda's sync.
+ */
+const measurePull = async (bench: Bench, tenantId: string): Promise<{ pullFloorMs: number; pullFloorRuns: number[]; pullWarmMs: number }> => {
+  const runs: number[] = [];
+  let warm = 0;
+  for (let i = 0; i < 3; i += 1) {
+    const pull = await runChild<PullChildResult>(bench.bundle, { kind: 'pull', config: bench.stack.config, tenantId, repeat: 3 }, bench.options, `pull-${tenantId}-${i}`);
+    runs.push(pull.wallMsRuns[0]!);
+    warm = pull.wallMsRuns.at(-1)!;
+  }
+  return { pullFloorMs: [...runs].sort((a, b) => a - b)[1]!, pullFloorRuns: runs, pullWarmMs: warm };
+};
 
 /**
  * The job in a fresh child process, between two floors (each in its own child, written under tenants
@@ -318,7 +355,7 @@ const measureSync = async (
   tenantId: string,
   employees: number,
   job: SyncJob,
-  options: { naive?: boolean; repeat?: number } = {},
+  options: { naive?: boolean; repeat?: number; fullRead?: boolean; warmup?: SyncJob } = {},
 ): Promise<ScenarioResult & { sync: SyncChildResult }> => {
   const { stack } = bench;
   const planFile = join(stack.secretsDir, `floor-plan-${name}.json`);
@@ -346,7 +383,15 @@ const measureSync = async (
     const runJob = i === 0 ? job : { ...job, jobId: `${job.jobId}-r${i}`, requestedAt: new Date().toISOString() };
     const result = await runChild<SyncChildResult>(
       bench.bundle,
-      { kind: 'sync', config: stack.config, tenantId, job: runJob, ...(options.naive ? { naive: { concurrency: bench.options.naiveConcurrency } } : {}) },
+      {
+        kind: 'sync',
+        config: stack.config,
+        tenantId,
+        job: runJob,
+        ...(options.naive ? { naive: { concurrency: bench.options.naiveConcurrency } } : {}),
+        ...(options.fullRead ? { fullRead: true } : {}),
+        ...(options.warmup ? { warmup: { ...options.warmup, jobId: `${options.warmup.jobId}-w${i}`, requestedAt: new Date().toISOString() } } : {}),
+      },
       bench.options,
       runs.length === 0 ? name : `${name}-r${i}`,
     );
@@ -361,12 +406,21 @@ const measureSync = async (
   const feedItems = sync.run.feed ? sync.run.feed.lastSeq - sync.run.feed.firstSeq + 1 : 0;
   const floorMs = floorItems > 0 && after ? round2((before.floorMs + after.floorMs) / 2) : null;
   rmSync(planFile, { force: true });
+  const itemsWritten = sync.batchWrite.itemsWritten - sync.summaryChunksWritten;
+  const { readUnits, writeUnits, readCalls, itemsRead } = sync.capacity;
   return {
     name,
     employees,
     bamboohrRequests: sync.run.bamboohrRequests ?? simulatorRequests,
-    itemsWritten: sync.batchWrite.itemsWritten,
+    itemsWritten,
     dynamoRequests: sum(sync.dynamoByCommand),
+    readUnits,
+    writeUnits,
+    readCalls,
+    itemsRead,
+    summaryItemsWritten: sync.summaryChunksWritten,
+    // The run's DynamoDB bill if every scheduled run of the month cost the same (on demand).
+    costPerTenantMonthUsd: round4(((readUnits * bench.options.readPrice + writeUnits * bench.options.writePrice) / 1e6) * bench.options.runsPerMonth),
     wallMs: sync.wallMs,
     floorMs,
     ratioToFloor: floorMs ? round2(sync.wallMs / floorMs) : null,
@@ -375,7 +429,7 @@ const measureSync = async (
     ...(runs.length > 1 ? { wallMsRuns: runs.map((r) => r.sync.wallMs), peakRssMbRuns: runs.map((r) => r.sync.peakRssMb) } : {}),
     simulatorRequests,
     feedItems,
-    snapshotItems: sync.batchWrite.itemsWritten - feedItems,
+    snapshotItems: itemsWritten - feedItems,
     batchWriteRequests: sync.batchWrite.requests,
     batchWriteRetries: sync.batchWrite.retries,
     counts: sync.run.counts,
@@ -393,7 +447,7 @@ const measureSync = async (
       feedMs: before.feedMs,
       snapshotMs: before.snapshotMs,
       concurrency: SYNC_BATCH_CONCURRENCY,
-      ...(floorItems === sync.batchWrite.itemsWritten ? {} : { note: `the floor wrote ${floorItems} items, the sync ${sync.batchWrite.itemsWritten}` }),
+      ...(floorItems === itemsWritten ? {} : { note: `the floor wrote ${floorItems} items, the sync ${itemsWritten}` }),
     },
     sync,
   };
@@ -464,10 +518,27 @@ const runBench = async (options: BenchOptions, log: (line: string) => void): Pro
       await addTenant(stack, 'medium', employees);
       full10 = withoutChild(await measureSync(bench, 'full-10000', 'medium', medium, aJob('medium', 'full')));
       if (wanted('full-10000')) record(full10);
+      log(`pull floor: fetching and parsing the report of ${medium} employees alone, in three fresh processes…`);
+      const pull = await measurePull(bench, 'medium');
 
       if (wanted('nochange-10000')) {
-        log(`nochange-10000: a re-sync of ${medium} with no change, 3 times (the median is reported)…`);
-        record(withoutChild(await measureSync(bench, 'nochange-10000', 'medium', medium, aJob('medium', 'full'), { repeat: 3 })));
+        log(`nochange-10000: a re-sync of ${medium} with no change, 3 times (the median is reported), then the same reading the whole snapshot…`);
+        const before = withoutChild(await measureSync(bench, 'nochange-10000-fullread', 'medium', medium, aJob('medium', 'full'), { repeat: 3, fullRead: true }));
+        const after = withoutChild(await measureSync(bench, 'nochange-10000', 'medium', medium, aJob('medium', 'full'), { repeat: 3 }));
+        // Warm: after a first run in the same process (a warm Lambda), against a warm pull.
+        const warm = withoutChild(
+          await measureSync(bench, 'nochange-10000-warm', 'medium', medium, aJob('medium', 'full'), { repeat: 3, warmup: aJob('medium', 'full') }),
+        );
+        record({
+          ...after,
+          ...pull,
+          ratioToPullFloor: round2(after.wallMs / pull.pullFloorMs),
+          warmWallMs: warm.wallMs,
+          warmRatioToPullFloor: round2(warm.wallMs / pull.pullWarmMs),
+          warmPhasesMs: warm.phasesMs,
+          wholeSnapshot: { readUnits: before.readUnits, readCalls: before.readCalls, itemsRead: before.itemsRead, wallMs: before.wallMs, costPerTenantMonthUsd: before.costPerTenantMonthUsd },
+          readUnitsRatio: before.readUnits ? round4((after.readUnits as number) / (before.readUnits as number)) : null,
+        });
       }
 
       if (wanted('onepercent-10000')) {
@@ -488,7 +559,26 @@ const runBench = async (options: BenchOptions, log: (line: string) => void): Pro
         company.updateEmployee(target.id, { lastName: `${target.lastName ?? ''}-Webhooked` });
         log(`webhook-1-of-10000: a targeted sync of employee ${target.id}…`);
         const job = aJob('medium', 'employees', { employeeIds: [target.id] });
-        record(withoutChild(await measureSync(bench, 'webhook-1-of-10000', 'medium', medium, job)));
+        const after = withoutChild(await measureSync(bench, 'webhook-1-of-10000', 'medium', medium, job));
+        const third = company.employees().find((e) => e.id !== target.id && e.status === 'Active' && !e.excluded && e.workEmail && e.supervisorEId)!;
+        company.updateEmployee(third.id, { jobTitle: `${third.jobTitle ?? ''} (warm)` });
+        // Warm: the worker has run a job before (a targeted one that changed nothing), as a warm Lambda has.
+        const unchanged = company.employees().find((e) => e.id !== target.id && e.id !== third.id && e.status === 'Active' && e.workEmail)!;
+        const warm = withoutChild(
+          await measureSync(bench, 'webhook-1-of-10000-warm', 'medium', medium, aJob('medium', 'employees', { employeeIds: [third.id] }), {
+            warmup: aJob('medium', 'employees', { employeeIds: [unchanged.id] }),
+          }),
+        );
+        // The same, reading the whole snapshot (another employee, so that there is a change to write).
+        const other = company.employees().find((e) => e.id !== target.id && e.status === 'Active' && !e.excluded && e.workEmail && e.supervisorEId)!;
+        company.updateEmployee(other.id, { lastName: `${other.lastName ?? ''}-Webhooked` });
+        const before = withoutChild(await measureSync(bench, 'webhook-1-of-10000-fullread', 'medium', medium, aJob('medium', 'employees', { employeeIds: [other.id] }), { fullRead: true }));
+        record({
+          ...after,
+          warmWallMs: warm.wallMs,
+          warmPhasesMs: warm.phasesMs,
+          wholeSnapshot: { readUnits: before.readUnits, itemsRead: before.itemsRead, wallMs: before.wallMs, costPerTenantMonthUsd: before.costPerTenantMonthUsd },
+        });
       }
 
       if (wanted('naive-10000')) {

@@ -18,7 +18,12 @@ export type ChildTask =
       job: SyncJob;
       /** The naive source (one GET per employee) instead of the custom report. */
       naive?: { concurrency: number };
+      /** Hide the snapshot summary: the run reads the whole snapshot, as every run did before it existed. */
+      fullRead?: boolean;
+      /** A job run first in the same process, unmeasured: the measured one then runs warm, as in a warm Lambda. */
+      warmup?: SyncJob;
     }
+  | { kind: 'pull'; config: Config; tenantId: string; repeat: number }
   | {
       kind: 'floor';
       config: Config;
@@ -51,8 +56,30 @@ export interface SyncChildResult extends MemoryFigures {
   batchWrite: { requests: number; itemsWritten: number; retries: number; throttled: number };
   /** Every DynamoDB API call the sync made, by command. */
   dynamoByCommand: Record<string, number>;
+  /** What DynamoDB says it consumed (ReturnConsumedCapacity), and the reads: calls and items. */
+  capacity: CapacityFigures;
+  /** Chunks of the snapshot summary written (counted in batchWrite.itemsWritten too). */
+  summaryChunksWritten: number;
   /** Time spent in each port call (sequential in the use case, so they add up). */
   phases: Record<string, number>;
+}
+
+export interface CapacityFigures {
+  readUnits: number;
+  writeUnits: number;
+  /** GetItem, BatchGetItem, Query and Scan calls. */
+  readCalls: number;
+  /** Items those calls returned. */
+  itemsRead: number;
+}
+
+/** The pull floor: fetching and parsing the same report from the simulator, nothing else. */
+export interface PullChildResult extends MemoryFigures {
+  kind: 'pull';
+  /** The median of `repeat` pulls. */
+  wallMs: number;
+  wallMsRuns: number[];
+  employees: number;
 }
 
 export interface FloorChildResult extends MemoryFigures {
@@ -83,7 +110,7 @@ export interface FanoutChildResult extends MemoryFigures {
   /** The even spread: tenants / minutes of the period. */
   evenPerMinute: number;
   /** Work of one invocation: DynamoDB calls and wall time, at most and on average. */
-  perInvocation: { maxDynamoCalls: number; meanDynamoCalls: number; maxMs: number; meanMs: number };
+  perInvocation: { maxDynamoCalls: number; meanDynamoCalls: number; maxMs: number; meanMs: number; sweepInvocations: number; sweepDynamoCalls: number };
 }
 
 export interface DiffChildResult extends MemoryFigures {
@@ -101,7 +128,7 @@ export interface DiffChildResult extends MemoryFigures {
   retainedHeapMb: number;
 }
 
-export type ChildResult = SyncChildResult | FloorChildResult | FanoutChildResult | DiffChildResult;
+export type ChildResult = SyncChildResult | FloorChildResult | FanoutChildResult | DiffChildResult | PullChildResult;
 
 export type ChildMessage = { ok: true; result: ChildResult } | { ok: false; error: string };
 

@@ -91,6 +91,12 @@ export type DueTenant = Pick<Tenant, 'tenantId' | 'createdAt' | 'lastSuccessAt' 
 export interface SnapshotStore {
   /** The whole snapshot of a tenant, by employee id. */
   load(tenantId: string): Promise<Map<string, SnapshotEntry>>;
+  /** The entries of these employees (strongly consistent); those without one are left out. */
+  get(tenantId: string, employeeIds: readonly string[]): Promise<SnapshotEntry[]>;
+  /** The bytes of these chunks of the snapshot summary (lib/sync/snapshot-summary.ts), in order; null for one not found. */
+  readSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1 }>): Promise<(Uint8Array | null)[]>;
+  /** Writes chunks of the snapshot summary (each to a slot the current head does not name). */
+  writeSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1; bytes: Uint8Array }>): Promise<void>;
   /** Upserts these entries (idempotent: the same entry written twice is the same state). */
   put(tenantId: string, entries: readonly SnapshotEntry[]): Promise<void>;
   /** One page of the snapshot, by employee id, for the product's first load (strongly consistent). */
@@ -112,11 +118,31 @@ export interface FeedAppend {
   snapshot: SnapshotEntry;
 }
 
+/**
+ * A tenant's feed bookkeeping, read once per run: the pending append, the committed seq, and the head
+ * of the snapshot summary, which lives on the same item so that a commit switches it atomically.
+ */
+export interface FeedState {
+  pending: PendingAppend | null;
+  committedSeq: number;
+  /** The next seq a reservation would take (1 before any). */
+  nextSeq: number;
+  /** The snapshot summary's encoded head and its version (null before the first is saved). */
+  summary: { head: Uint8Array; version: number } | null;
+  /** Set before a run writes the snapshot and cleared when the summary is saved after it: while set, the summary is not to be trusted. */
+  summaryStale: boolean;
+}
+
 export interface ChangeFeed {
   /** The append a previous run reserved but did not commit, if any. */
   pending(tenantId: string): Promise<PendingAppend | null>;
-  /** Reserves `count` seqs for `runId`; throws if another append is pending. */
-  reserve(tenantId: string, runId: string, count: number): Promise<PendingAppend>;
+  /** Everything a run reads of the tenant's feed bookkeeping, in one read. */
+  state(tenantId: string): Promise<FeedState>;
+  /**
+   * Reserves `count` seqs for `runId` and marks the summary stale; throws if another append is pending.
+   * `expectedNextSeq` (from `state`) saves a read when nothing moved since.
+   */
+  reserve(tenantId: string, runId: string, count: number, expectedNextSeq?: number): Promise<PendingAppend>;
   /** Writes records at their seqs, each with its snapshot entry; writing the same record twice leaves one item. */
   write(appends: readonly FeedAppend[]): Promise<void>;
   /** The records (and their snapshot entries) written so far in a seq range, including uncommitted ones. */
@@ -125,8 +151,15 @@ export interface ChangeFeed {
   readSeqs(tenantId: string, seqs: readonly number[]): Promise<FeedAppend[]>;
   /** The last seq readers may see (0 before any commit). */
   committedSeq(tenantId: string): Promise<number>;
-  /** Makes the pending range visible to readers and clears it. */
-  commit(tenantId: string, pending: PendingAppend): Promise<void>;
+  /**
+   * Makes the pending range visible to readers and clears it. With a summary head, saves it in the
+   * same write and clears the stale mark; without, the summary stays marked stale.
+   */
+  commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }): Promise<void>;
+  /** Marks the summary stale before a snapshot write that reserves no seqs. */
+  markSummaryStale(tenantId: string): Promise<void>;
+  /** Saves a summary head and clears the stale mark, if the saved version is still `expectedVersion` (null: none) and nothing is pending; false otherwise. */
+  saveSummary(tenantId: string, head: Uint8Array, expectedVersion: number | null): Promise<boolean>;
   /** Committed records after `after`, in seq order. */
   list(tenantId: string, after: number, limit: number): Promise<{ changes: ChangeRecord[]; nextAfter: number }>;
   deleteAll(tenantId: string): Promise<void>;

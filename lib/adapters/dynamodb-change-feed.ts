@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { changeRecordSchema, type ChangeRecord } from '../model/change.js';
 import { compareIds } from '../model/employee.js';
 import { snapshotEntrySchema, type SnapshotEntry } from '../model/snapshot.js';
-import type { ChangeFeed, FeedAppend, PendingAppend } from '../ports.js';
+import type { ChangeFeed, FeedAppend, FeedState, PendingAppend } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
 import { batchGet } from './dynamodb-batch-get.js';
 import { DynamoDbBatchWriter, type BatchWriteStats } from './dynamodb-batch-writer.js';
@@ -33,7 +33,13 @@ interface MetaItem {
   nextSeq?: number;
   committedSeq?: number;
   pending?: PendingAppend;
+  summary?: { head: Uint8Array; version: number };
+  summaryStale?: boolean;
 }
+
+const SUMMARY_NAMES = { '#summary': 'summary', '#summaryVersion': 'summaryVersion', '#summaryStale': 'summaryStale' };
+
+const asBytes = (value: unknown): Uint8Array | null => (value instanceof Uint8Array ? value : null);
 
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
@@ -85,7 +91,7 @@ const toStoredBody = ({ record, snapshot }: FeedAppend): StoredFeedBody => {
     v: 2,
     record: { ...record, changes },
     ...(reportsDiff ? { reportsDiff: true as const } : {}),
-    snapshot: isDeepStrictEqual(employee, record.employee) ? entry : snapshot,
+    snapshot: employee === record.employee || isDeepStrictEqual(employee, record.employee) ? entry : snapshot,
   };
 };
 
@@ -110,6 +116,21 @@ const entryOfRecord = (record: ChangeRecord): SnapshotEntry => ({
   sourceManagerId: record.employee.managerId,
   seq: record.seq,
 });
+
+/**
+ * The items a feed append is stored as (the record's item, and the parts of a large body before it),
+ * exactly as `write` puts them (the bench's write floor builds them with this too).
+ */
+export const feedItemsOf = (append: FeedAppend, expiresAt: number): { item: Record<string, unknown>; parts: Record<string, unknown>[] } => {
+  const { record } = append;
+  const what = () => `The change of employee ${record.employeeId} at seq ${record.seq} (tenant '${record.tenantId}')`;
+  // The body also holds the snapshot entry of this change (internal, never listed), for a roll-forward repair.
+  const encoded = encodeBody(toStoredBody(append), what);
+  return {
+    item: { tenantId: record.tenantId, seq: record.seq, runId: record.runId, type: record.type, employeeId: record.employeeId, at: record.at, expiresAt, ...encoded.attributes },
+    parts: encoded.parts.map((chunk, i) => ({ ...partKey(record.tenantId, record.seq, i), chunk, expiresAt })),
+  };
+};
 
 /** The attributes a record is read back by: the body in any of its forms (and format 1's `data`/`snapshot`). */
 const BODY_NAMES = { '#seq': 'seq', '#body': 'body', '#parts': 'parts', '#data': 'data', '#snapshot': 'snapshot', '#expiresAt': 'expiresAt' };
@@ -141,11 +162,54 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     return (await this.meta(tenantId)).pending ?? null;
   }
 
-  async reserve(tenantId: string, runId: string, count: number): Promise<PendingAppend> {
+  async state(tenantId: string): Promise<FeedState> {
+    const meta = await this.meta(tenantId);
+    return {
+      pending: meta.pending ?? null,
+      committedSeq: meta.committedSeq ?? 0,
+      nextSeq: meta.nextSeq ?? META_SEQ + 1,
+      summary: meta.summary ?? null,
+      summaryStale: meta.summaryStale ?? false,
+    };
+  }
+
+  async markSummaryStale(tenantId: string): Promise<void> {
+    await this.documentClient.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { tenantId, seq: META_SEQ },
+        UpdateExpression: 'SET #summaryStale = :true',
+        ExpressionAttributeNames: { '#summaryStale': 'summaryStale' },
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+
+  async saveSummary(tenantId: string, head: Uint8Array, expectedVersion: number | null): Promise<boolean> {
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tenantId, seq: META_SEQ },
+          UpdateExpression: 'SET #summary = :head, #summaryVersion = :next REMOVE #summaryStale',
+          ConditionExpression: `attribute_not_exists(#pending) AND ${expectedVersion === null ? 'attribute_not_exists(#summaryVersion)' : '#summaryVersion = :expected'}`,
+          ExpressionAttributeNames: { ...SUMMARY_NAMES, '#pending': 'pending' },
+          ExpressionAttributeValues: { ':head': head, ':next': (expectedVersion ?? 0) + 1, ...(expectedVersion === null ? {} : { ':expected': expectedVersion }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async reserve(tenantId: string, runId: string, count: number, expectedNextSeq?: number): Promise<PendingAppend> {
     if (!Number.isInteger(count) || count < 1) throw new ValidationError(`Cannot reserve ${count} feed seqs: reserve at least one.`, 'count');
     // Read, then claim with a condition on what was read: a concurrent reserve makes the update fail.
+    // A caller that has just read the state starts from it (no pending append, that nextSeq).
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const meta = await this.meta(tenantId);
+      const meta: MetaItem = attempt === 0 && expectedNextSeq !== undefined && expectedNextSeq > META_SEQ + 1 ? { nextSeq: expectedNextSeq } : await this.meta(tenantId);
       if (meta.pending) {
         const size = meta.pending.lastSeq - meta.pending.firstSeq + 1;
         // The same run asking again (a retried job) gets its own reservation back.
@@ -162,16 +226,18 @@ export class DynamoDbChangeFeed implements ChangeFeed {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { tenantId, seq: META_SEQ },
-            UpdateExpression: 'SET #pending = :pending, #nextSeq = :nextSeq, #committedSeq = if_not_exists(#committedSeq, :zero)',
+            // The snapshot is about to change: the summary is stale until the commit saves the new one.
+            UpdateExpression: 'SET #pending = :pending, #nextSeq = :nextSeq, #committedSeq = if_not_exists(#committedSeq, :zero), #summaryStale = :true',
             ConditionExpression:
               meta.nextSeq === undefined
                 ? 'attribute_not_exists(#pending) AND attribute_not_exists(#nextSeq)'
                 : 'attribute_not_exists(#pending) AND #nextSeq = :expected',
-            ExpressionAttributeNames: META_NAMES,
+            ExpressionAttributeNames: { ...META_NAMES, '#summaryStale': 'summaryStale' },
             ExpressionAttributeValues: {
               ':pending': pending,
               ':nextSeq': pending.lastSeq + 1,
               ':zero': 0,
+              ':true': true,
               ...(meta.nextSeq === undefined ? {} : { ':expected': meta.nextSeq }),
             },
           }),
@@ -194,20 +260,9 @@ export class DynamoDbChangeFeed implements ChangeFeed {
       if (!Number.isInteger(record.seq) || record.seq <= META_SEQ) {
         throw new ValidationError(`A change record needs a positive integer seq, not ${record.seq}.`, 'seq');
       }
-      const what = () => `The change of employee ${record.employeeId} at seq ${record.seq} (tenant '${record.tenantId}')`;
-      // The body also holds the snapshot entry of this change (internal, never listed), for a roll-forward repair.
-      const encoded = encodeBody(toStoredBody(append), what);
-      encoded.parts.forEach((chunk, i) => parts.push({ ...partKey(record.tenantId, record.seq, i), chunk, expiresAt }));
-      byKey.set(`${record.tenantId}\u0000${record.seq}`, {
-        tenantId: record.tenantId,
-        seq: record.seq,
-        runId: record.runId,
-        type: record.type,
-        employeeId: record.employeeId,
-        at: record.at,
-        expiresAt,
-        ...encoded.attributes,
-      });
+      const items = feedItemsOf(append, expiresAt);
+      parts.push(...items.parts);
+      byKey.set(`${record.tenantId}\u0000${record.seq}`, items.item);
     }
     // Parts first: an item never points at parts that are not there yet.
     await this.writer.put(this.tableName, parts);
@@ -240,16 +295,30 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     return (await this.meta(tenantId)).committedSeq ?? 0;
   }
 
-  async commit(tenantId: string, pending: PendingAppend): Promise<void> {
+  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }): Promise<void> {
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId, seq: META_SEQ },
-          UpdateExpression: 'REMOVE #pending SET #committedSeq = :lastSeq',
+          UpdateExpression: summary
+            ? 'REMOVE #pending, #summaryStale SET #committedSeq = :lastSeq, #summary = :head, #summaryVersion = if_not_exists(#summaryVersion, :zero) + :one'
+            : 'REMOVE #pending SET #committedSeq = :lastSeq',
           ConditionExpression: '#pending.#runId = :runId AND #pending.#firstSeq = :firstSeq AND #pending.#lastSeq = :lastSeq',
-          ExpressionAttributeNames: { '#pending': 'pending', '#committedSeq': 'committedSeq', '#runId': 'runId', '#firstSeq': 'firstSeq', '#lastSeq': 'lastSeq' },
-          ExpressionAttributeValues: { ':runId': pending.runId, ':firstSeq': pending.firstSeq, ':lastSeq': pending.lastSeq },
+          ExpressionAttributeNames: {
+            '#pending': 'pending',
+            '#committedSeq': 'committedSeq',
+            '#runId': 'runId',
+            '#firstSeq': 'firstSeq',
+            '#lastSeq': 'lastSeq',
+            ...(summary ? SUMMARY_NAMES : {}),
+          },
+          ExpressionAttributeValues: {
+            ':runId': pending.runId,
+            ':firstSeq': pending.firstSeq,
+            ':lastSeq': pending.lastSeq,
+            ...(summary ? { ':head': summary.head, ':zero': 0, ':one': 1 } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -293,8 +362,9 @@ export class DynamoDbChangeFeed implements ChangeFeed {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { tenantId, seq: META_SEQ },
-        UpdateExpression: 'REMOVE #pending SET #nextSeq = if_not_exists(#nextSeq, :one), #committedSeq = if_not_exists(#nextSeq, :one) - :one',
-        ExpressionAttributeNames: { '#pending': 'pending', '#nextSeq': 'nextSeq', '#committedSeq': 'committedSeq' },
+        UpdateExpression:
+          'REMOVE #pending, #summary, #summaryVersion, #summaryStale SET #nextSeq = if_not_exists(#nextSeq, :one), #committedSeq = if_not_exists(#nextSeq, :one) - :one',
+        ExpressionAttributeNames: { '#pending': 'pending', '#nextSeq': 'nextSeq', '#committedSeq': 'committedSeq', ...SUMMARY_NAMES },
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
@@ -306,10 +376,13 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     );
     if (!Item) return {};
     const pending = Item.pending as PendingAppend | undefined;
+    const head = asBytes(Item.summary);
     return {
       nextSeq: Item.nextSeq === undefined ? undefined : Number(Item.nextSeq),
       committedSeq: Item.committedSeq === undefined ? undefined : Number(Item.committedSeq),
       pending: pending ? { runId: String(pending.runId), firstSeq: Number(pending.firstSeq), lastSeq: Number(pending.lastSeq) } : undefined,
+      summary: head && typeof Item.summaryVersion === 'number' ? { head, version: Item.summaryVersion } : undefined,
+      summaryStale: Item.summaryStale === true,
     };
   }
 

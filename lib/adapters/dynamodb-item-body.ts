@@ -34,7 +34,8 @@ export interface EncodedBody {
 /** Encodes a body; `describe` names what the body is, for the error if it cannot be stored at all. */
 export const encodeBody = (value: unknown, describe: () => string): EncodedBody => {
   const text = JSON.stringify(value);
-  if (Buffer.byteLength(text, 'utf8') <= INLINE_TEXT_LIMIT) return { attributes: { body: text }, parts: [] };
+  // At most 3 UTF-8 bytes per UTF-16 unit: most bodies are known to fit without counting.
+  if (text.length * 3 <= INLINE_TEXT_LIMIT || Buffer.byteLength(text, 'utf8') <= INLINE_TEXT_LIMIT) return { attributes: { body: text }, parts: [] };
   const gzip = gzipSync(text);
   if (gzip.length <= INLINE_GZIP_LIMIT) return { attributes: { bodyGz: gzip }, parts: [] };
   const parts: Uint8Array[] = [];

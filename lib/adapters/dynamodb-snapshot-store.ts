@@ -31,6 +31,20 @@ const partKey = (tenantId: string, employeeId: string, partsId: string, i: numbe
   employeeId: `${employeeId}#${partsId}#${String(i).padStart(3, '0')}`,
 });
 
+/** The items a snapshot entry is stored as (its item, and the parts of a large body), exactly as `put` writes them. */
+export const snapshotItemsOf = (tenantId: string, entry: SnapshotEntry): { item: Record<string, unknown>; parts: Record<string, unknown>[] } => {
+  const employeeId = entry.employee.id;
+  const encoded = encodeBody(entry, () => `The snapshot entry of employee ${employeeId} (tenant '${tenantId}')`);
+  const parts = 'parts' in encoded.attributes ? encoded.parts.map((chunk, i) => ({ ...partKey(tenantId, employeeId, (encoded.attributes as { partsId: string }).partsId, i), chunk })) : [];
+  return { item: { tenantId, employeeId, ...(entry.seq !== undefined ? { seq: entry.seq } : {}), ...encoded.attributes }, parts };
+};
+
+/** The snapshot summary's chunks live in their own partition of the table: no query of the tenant's entries meets them. */
+export const summaryPartition = (tenantId: string): string => `${tenantId}#summary`;
+
+/** Chunk `index` in `slot`: two slots per chunk, so that a new version never overwrites the one the head names. */
+const summaryKey = (tenantId: string, index: number, slot: 0 | 1) => ({ tenantId: summaryPartition(tenantId), employeeId: `${String(index).padStart(5, '0')}#${slot}` });
+
 /**
  * The snapshot in DynamoDB: one item per employee, `{tenantId, employeeId, seq, body}` where the body
  * is the JSON of the SnapshotEntry (text, gzip, or parts for a manager with a huge list of reports:
@@ -56,18 +70,42 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
     return snapshot;
   }
 
+  async get(tenantId: string, employeeIds: readonly string[]): Promise<SnapshotEntry[]> {
+    const keys = [...new Set(employeeIds)].map((employeeId) => ({ tenantId, employeeId }));
+    if (keys.length === 0) return [];
+    const items = await batchGet(this.documentClient, this.tableName, keys, {
+      consistent: true,
+      projection: { expression: BODY_PROJECTION.ProjectionExpression, names: BODY_PROJECTION.ExpressionAttributeNames },
+    });
+    return this.decode(tenantId, items);
+  }
+
+  async readSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1 }>): Promise<(Uint8Array | null)[]> {
+    const keys = chunks.map((c) => summaryKey(tenantId, c.index, c.slot));
+    const found = new Map<string, Uint8Array>();
+    for (const item of await batchGet(this.documentClient, this.tableName, keys, { consistent: true })) {
+      if (item.chunk instanceof Uint8Array) found.set(String(item.employeeId), item.chunk);
+    }
+    return keys.map((key) => found.get(key.employeeId) ?? null);
+  }
+
+  async writeSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1; bytes: Uint8Array }>): Promise<void> {
+    await this.writer.put(
+      this.tableName,
+      chunks.map((c) => ({ ...summaryKey(tenantId, c.index, c.slot), chunk: c.bytes })),
+      (item) => `Chunk ${String(item.employeeId)} of the snapshot summary (tenant '${tenantId}')`,
+    );
+  }
+
   async put(tenantId: string, entries: readonly SnapshotEntry[]): Promise<void> {
     // One request per employee (the last entry wins): BatchWriteItem rejects a key twice in a call.
     const byEmployee = new Map<string, SnapshotEntry>();
     for (const entry of entries) byEmployee.set(entry.employee.id, entry);
     const parts: Record<string, unknown>[] = [];
-    const items = [...byEmployee].map(([employeeId, entry]) => {
-      const encoded = encodeBody(entry, () => `The snapshot entry of employee ${employeeId} (tenant '${tenantId}')`);
-      if ('parts' in encoded.attributes) {
-        const { partsId } = encoded.attributes;
-        encoded.parts.forEach((chunk, i) => parts.push({ ...partKey(tenantId, employeeId, partsId, i), chunk }));
-      }
-      return { tenantId, employeeId, ...(entry.seq !== undefined ? { seq: entry.seq } : {}), ...encoded.attributes };
+    const items = [...byEmployee.values()].map((entry) => {
+      const stored = snapshotItemsOf(tenantId, entry);
+      parts.push(...stored.parts);
+      return stored.item;
     });
     // Parts first: an item never points at parts that are not there yet.
     await this.writer.put(this.tableName, parts);
@@ -95,7 +133,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   }
 
   async deleteAll(tenantId: string): Promise<void> {
-    for (const partition of [tenantId, partsPartition(tenantId)]) {
+    for (const partition of [tenantId, partsPartition(tenantId), summaryPartition(tenantId)]) {
       const keys: Array<{ tenantId: string; employeeId: string }> = [];
       for await (const item of queryTenantItems(this.documentClient, this.tableName, partition, { ProjectionExpression: 'employeeId' })) {
         keys.push({ tenantId: partition, employeeId: String(item.employeeId) });

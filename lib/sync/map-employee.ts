@@ -27,6 +27,11 @@ export interface MapOptions {
 }
 
 const text = (value: unknown): string | null => {
+  if (typeof value === 'string') {
+    if (value.length === 0) return null;
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  }
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return null;
   const trimmed = String(value).trim();
@@ -36,15 +41,21 @@ const text = (value: unknown): string | null => {
 const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 
 /** `YYYY-MM-DD` or null; BambooHR sends `0000-00-00` for an empty date. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export const normaliseDate = (value: unknown): string | null => {
   const raw = text(value);
   if (raw === null) return null;
   const match = DATE.exec(raw);
   if (!match) return null;
   const [, y, m, d] = match;
-  if (y === '0000' || m === '00' || d === '00') return null;
-  const date = new Date(`${y}-${m}-${d}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(d)) return null;
+  const year = Number(y);
+  const month = Number(m);
+  const day = Number(d);
+  if (year === 0 || month < 1 || month > 12 || day < 1) return null;
+  // A real calendar day (no 31 April, 29 February only in leap years): arithmetic, no Date per row.
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!)) return null;
   return `${y}-${m}-${d}`;
 };
 
@@ -72,7 +83,7 @@ export const mapEmployee = (row: RawEmployeeRow, options: MapOptions): SourceEmp
     exclusionUnreadable = ticked === null;
   }
   const email = text(row.workEmail);
-  return {
+  const employee: SourceEmployee = {
     id: row.id,
     employeeNumber: text(row.employeeNumber),
     status: statusText,
@@ -89,7 +100,8 @@ export const mapEmployee = (row: RawEmployeeRow, options: MapOptions): SourceEmp
     location: text(row.location),
     sourceManagerId: normaliseId(row.supervisorEId),
     excluded,
-    ...(exclusionUnreadable ? { exclusionUnreadable } : {}),
-    ...(exclusionUnknown ? { exclusionUnknown } : {}),
   };
+  if (exclusionUnreadable) employee.exclusionUnreadable = true;
+  if (exclusionUnknown) employee.exclusionUnknown = true;
+  return employee;
 };

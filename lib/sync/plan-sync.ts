@@ -2,6 +2,7 @@ import type { ChangeDraft, DeactivationReason } from '../model/change.js';
 import { compareIds, SOURCE_EMPLOYEE_FIELDS, type DiffedField, type Employee, type SourceEmployeeField } from '../model/employee.js';
 import { ZERO_COUNTS, type ChangeCounts, type HeldRun, type Warning } from '../model/run.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
+import { entryHash, isStub, type PriorEntry, type SummaryStub } from './snapshot-summary.js';
 import type { SafeguardSettings } from '../model/tenant.js';
 import type { SourceEmployee } from './map-employee.js';
 import { evaluateSafeguard, type SafeguardApproval } from './safeguards.js';
@@ -17,7 +18,12 @@ export type PullScope =
     };
 
 export interface PlanInput {
-  previous: ReadonlyMap<string, SnapshotEntry>;
+  /**
+   * What the product was told, by employee id: whole entries, or only the stubs of the snapshot
+   * summary for those the caller has not read. A plan that needs the whole entry behind a stub lists
+   * it in `needs` (and is otherwise incomplete): read those and plan again.
+   */
+  previous: ReadonlyMap<string, PriorEntry>;
   pulled: readonly SourceEmployee[];
   scope: PullScope;
   /** Fields the key could not see in this pull: unknown, never cleared, never diffed. */
@@ -39,7 +45,26 @@ export interface SyncPlan {
   held: HeldRun | null;
   /** Employees in the product after this run. */
   employeesSynced: number;
+  /**
+   * Employees given only as a stub whose whole entry the plan needs (to diff them, or for the body
+   * of their change). Non-empty: nothing else of the plan may be used; read these and plan again.
+   */
+  needs: string[];
+  /** Synced employees whose told manager or reports differ from the ones the tree derives (see SummaryStub.orgDerived). */
+  orgStale: string[];
+  /**
+   * Whose `orgDerived` this plan decides (stale if in orgStale, derived otherwise): every synced
+   * employee after a full pull; the employees a targeted run looked at otherwise. Others keep theirs.
+   */
+  orgDecided: 'all' | string[];
 }
+
+/** Who is in the product after this pull, from the row (or the prior entry standing for it) and what the product was told. */
+const syncedAfter = (source: SourceEmployee, prior: PriorEntry | undefined): boolean => {
+  if (source.exclusionUnknown) return prior?.state === 'synced';
+  if (source.excluded || source.status !== 'active') return false;
+  return source.workEmail !== null || prior?.state === 'synced';
+};
 
 const sameIds = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -94,6 +119,33 @@ const diffAgainst = (
   return changes;
 };
 
+/**
+ * What a stub tells of an employee who was not pulled: only what the tree needs (state, BambooHR's
+ * manager). A synced entry always has status active and no exclusion, a deactivated one is inactive
+ * or excluded (planSync never writes otherwise), so the employee stays in or out as before.
+ */
+const fromStub = (stub: SummaryStub): SourceEmployee => ({
+  id: stub.id,
+  employeeNumber: null,
+  status: stub.state === 'synced' ? 'active' : 'inactive',
+  firstName: null,
+  middleName: null,
+  lastName: null,
+  preferredName: null,
+  workEmail: null,
+  hireDate: null,
+  originalHireDate: null,
+  jobTitle: null,
+  department: null,
+  division: null,
+  location: null,
+  sourceManagerId: stub.sourceManagerId,
+  excluded: stub.reason === 'excluded',
+});
+
+const sameOrg = (employee: Pick<Employee, 'managerId' | 'directReportIds'>, managerId: string | null, directReportIds: readonly string[]): boolean =>
+  employee.managerId === managerId && sameIds(employee.directReportIds, directReportIds);
+
 const fromSnapshot = (entry: SnapshotEntry): SourceEmployee => {
   const e = entry.employee;
   return {
@@ -139,50 +191,100 @@ const withKnownValues = (source: SourceEmployee, previous: SnapshotEntry | undef
 export const planSync = (input: PlanInput): SyncPlan => {
   const { previous, unknownFields } = input;
 
-  // 1. The universe of employees known after this pull, by index.
+  // 1. The universe of employees known after this pull, by index. After a full pull: everyone pulled.
+  //    After a targeted one: the employees pulled or confirmed deleted, those whose place in the tree
+  //    they change (their old and new managers; the reports of one who joins or leaves), and, as
+  //    context only (not diffed: they are as they were), the managers and reports of all of these.
   const sources: SourceEmployee[] = [];
+  // 0: pulled; 1: diffed from what the product was told (not pulled); 2: context, not diffed.
+  const role: number[] = [];
   const index = new Map<string, number>();
-  const put = (source: SourceEmployee) => {
+  const needs = new Set<string>();
+  const put = (source: SourceEmployee, as: number) => {
     const i = index.get(source.id);
     if (i === undefined) {
       index.set(source.id, sources.length);
       sources.push(source);
-    } else sources[i] = source;
+      role.push(as);
+    } else {
+      sources[i] = source;
+      role[i] = as;
+    }
   };
   // A row whose exclusion checkbox BambooHR left out stands for the employee as the product knows
   // them (frozen: no change is derived from it); a newcomer without it is not created.
   const fromPull = (source: SourceEmployee): SourceEmployee => {
     const prior = previous.get(source.id);
-    if (!source.exclusionUnknown) return withKnownValues(source, prior, unknownFields);
-    return prior ? { ...fromSnapshot(prior), exclusionUnknown: true } : source;
+    if (prior !== undefined && isStub(prior) && (source.exclusionUnknown || unknownFields.size > 0)) {
+      // Its told values are needed (frozen, or to fill fields the key cannot see).
+      needs.add(source.id);
+      return source.exclusionUnknown ? { ...fromStub(prior), exclusionUnknown: true } : source;
+    }
+    const entry = prior as SnapshotEntry | undefined;
+    if (!source.exclusionUnknown) return withKnownValues(source, entry, unknownFields);
+    return entry ? { ...fromSnapshot(entry), exclusionUnknown: true } : source;
   };
+  const fromPrior = (prior: PriorEntry): SourceEmployee => (isStub(prior) ? fromStub(prior) : fromSnapshot(prior));
   if (input.scope.kind === 'partial') {
     const confirmedDeleted = new Set(input.scope.confirmedDeletedIds);
-    for (const [id, entry] of previous) {
-      if (!confirmedDeleted.has(id) && (entry.state === 'synced' || entry.reason !== 'deleted')) put(fromSnapshot(entry));
+    // Who reported to any of these managers, as the product was told (one pass over what it was told).
+    const priorReportsOf = (managers: ReadonlySet<string>): string[] => {
+      const found: string[] = [];
+      if (managers.size === 0) return found;
+      for (const [reportId, prior] of previous) if (prior.sourceManagerId !== null && managers.has(prior.sourceManagerId)) found.push(reportId);
+      return found;
+    };
+    const kept = (id: string): PriorEntry | undefined => {
+      const prior = previous.get(id);
+      return prior !== undefined && !confirmedDeleted.has(id) && (prior.state === 'synced' || prior.reason !== 'deleted') ? prior : undefined;
+    };
+    const affected = new Set<string>();
+    const joinedOrLeft = new Set<string>();
+    const moved = (id: string, before: boolean, after: boolean, oldManager: string | null, newManager: string | null) => {
+      if (before === after && oldManager === newManager) return;
+      if (oldManager !== null) affected.add(oldManager);
+      if (newManager !== null) affected.add(newManager);
+      if (before !== after) joinedOrLeft.add(id);
+    };
+    const pulledIds = [...input.pulled].filter((s) => !confirmedDeleted.has(s.id)).sort((a, b) => compareIds(a.id, b.id));
+    for (const pulled of pulledIds) {
+      const source = fromPull(pulled);
+      put(source, 0);
+      const prior = previous.get(source.id);
+      moved(source.id, prior?.state === 'synced', syncedAfter(source, prior), prior?.sourceManagerId ?? null, source.sourceManagerId);
     }
-    for (const source of input.pulled) if (!confirmedDeleted.has(source.id)) put(fromPull(source));
+    for (const id of confirmedDeleted) {
+      const prior = previous.get(id);
+      if (prior?.state === 'synced') moved(id, true, false, prior.sourceManagerId, null);
+    }
+    for (const report of priorReportsOf(joinedOrLeft)) affected.add(report);
+    for (const id of [...affected].sort(compareIds)) {
+      const prior = kept(id);
+      if (prior !== undefined && !index.has(id)) put(fromPrior(prior), 1);
+    }
+    // Context: the tree around each of these, exactly as the product was told it.
+    const context = new Set<string>(priorReportsOf(new Set(index.keys())));
+    for (const source of sources) {
+      const prior = previous.get(source.id);
+      if (source.sourceManagerId !== null) context.add(source.sourceManagerId);
+      if (prior?.sourceManagerId != null) context.add(prior.sourceManagerId);
+    }
+    for (const id of [...context].sort(compareIds)) {
+      const prior = kept(id);
+      if (prior !== undefined && !index.has(id)) put(fromPrior(prior), 2);
+    }
   } else {
-    for (const source of input.pulled) put(fromPull(source));
+    for (const source of input.pulled) put(fromPull(source), 0);
   }
   const n = sources.length;
-  const priors: (SnapshotEntry | undefined)[] = new Array(n);
+  const priors: (PriorEntry | undefined)[] = new Array(n);
   for (let i = 0; i < n; i += 1) priors[i] = previous.get(sources[i]!.id);
 
   // 2. Who is in the product after this run.
   const synced = new Uint8Array(n);
   let syncedCount = 0;
   for (let i = 0; i < n; i += 1) {
-    const source = sources[i]!;
-    if (source.exclusionUnknown) {
-      if (priors[i]?.state === 'synced') {
-        synced[i] = 1;
-        syncedCount += 1;
-      }
-      continue;
-    }
-    if (source.excluded || source.status !== 'active') continue;
-    if (source.workEmail !== null || priors[i]?.state === 'synced') {
+    if (syncedAfter(sources[i]!, priors[i])) {
       synced[i] = 1;
       syncedCount += 1;
     }
@@ -217,19 +319,45 @@ export const planSync = (input: PlanInput): SyncPlan => {
   const snapshotWrites: SnapshotEntry[] = [];
   // The org fields the product gets: derived from the tree when Reports To is visible; otherwise the
   // last values it was told (none for a newcomer), so that the snapshot always equals what it was told.
-  const managerOf = (i: number): string | null => (orgKnown ? idAt(manager[i]!) : (priors[i]?.employee.managerId ?? null));
-  const reportsOf = (i: number): readonly string[] => (orgKnown ? (reports[i] ?? EMPTY) : (priors[i]?.employee.directReportIds ?? EMPTY));
+  // (With Reports To hidden, every pulled employee with a prior was asked for in full above.)
+  const toldOf = (i: number): Employee | undefined => {
+    const prior = priors[i];
+    return prior === undefined || isStub(prior) ? undefined : prior.employee;
+  };
+  const managerOf = (i: number): string | null => (orgKnown ? idAt(manager[i]!) : (toldOf(i)?.managerId ?? null));
+  const reportsOf = (i: number): readonly string[] => (orgKnown ? (reports[i] ?? EMPTY) : (toldOf(i)?.directReportIds ?? EMPTY));
   const deactivate = (prior: SnapshotEntry, reason: DeactivationReason, employee: Employee, sourceManagerId: string | null) => {
     const changes =
       reason === 'inactive' ? (diffAgainst(prior.employee, employee, employee.managerId, employee.directReportIds, knownSourceFields, orgKnown) ?? {}) : {};
     deactivated.push({ type: 'deactivated', reason, employeeId: employee.id, changes, employee });
     snapshotWrites.push({ employee, state: 'deactivated', reason, sourceManagerId, previous: previousOf(prior) });
   };
+  const orgStale: string[] = [];
+  const partial = input.scope.kind === 'partial';
+  const orgDecided: string[] = [];
 
   for (let i = 0; i < n; i += 1) {
+    if (role[i] === 2) continue; // context: as it was
     const source = sources[i]!;
     const prior = priors[i];
-    if (source.exclusionUnknown) continue;
+    if (partial && synced[i] === 1) orgDecided.push(source.id);
+    if (source.exclusionUnknown) {
+      // Frozen: its entry stays as it is, its told org too (which the tree may no longer derive).
+      if (synced[i] === 1 && prior !== undefined && !isStub(prior) && !sameOrg(prior.employee, idAt(manager[i]!), reports[i] ?? EMPTY)) orgStale.push(source.id);
+      continue;
+    }
+    if (prior !== undefined && isStub(prior)) {
+      // Only a stub: enough to know a pulled employee is unchanged (its entry would hash the same),
+      // else its entry is needed (as it is for anyone looked at for the tree's sake).
+      if (synced[i] === 1 && prior.state === 'synced' && role[i] === 0) {
+        if (entryHash(source, managerOf(i), reportsOf(i), 'synced', null, source.sourceManagerId) === prior.hash) continue;
+      } else if (synced[i] !== 1 && prior.state !== 'synced') continue;
+      needs.add(prior.id);
+      continue;
+    }
+    if (!orgKnown && synced[i] === 1 && !sameOrg({ managerId: managerOf(i), directReportIds: reportsOf(i) as string[] }, idAt(manager[i]!), reports[i] ?? EMPTY)) {
+      orgStale.push(source.id);
+    }
     if (synced[i] === 1) {
       const managerId = managerOf(i);
       const directReportIds = reportsOf(i);
@@ -272,7 +400,24 @@ export const planSync = (input: PlanInput): SyncPlan => {
     if (prior.state !== 'synced') continue;
     syncedBefore += 1;
     if (index.has(id)) continue;
-    if (deletable === null || deletable.has(id)) deactivate(prior, 'deleted', prior.employee, prior.sourceManagerId);
+    if (deletable === null || deletable.has(id)) {
+      if (isStub(prior)) needs.add(id);
+      else deactivate(prior, 'deleted', prior.employee, prior.sourceManagerId);
+    }
+  }
+  if (needs.size > 0) {
+    return {
+      outcome: 'apply',
+      changes: [],
+      snapshotWrites: [],
+      counts: { ...ZERO_COUNTS },
+      warnings: [],
+      held: null,
+      employeesSynced: 0,
+      needs: [...needs],
+      orgStale: [],
+      orgDecided: [],
+    };
   }
 
   // 5. Order: arrivals with managers before their reports; ids ascending otherwise.
@@ -313,7 +458,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
     settings: input.safeguards,
     approval: input.approval,
   });
-  const warnings = collectWarnings({ sources, synced, manager, unknownFields });
+  const warnings = collectWarnings({ sources, synced, manager, unknownFields, ...(input.scope.kind === 'partial' ? { about: Uint8Array.from(role, (r) => (r === 2 ? 0 : 1)) } : {}) });
 
   return {
     outcome: held ? 'held' : 'apply',
@@ -322,6 +467,10 @@ export const planSync = (input: PlanInput): SyncPlan => {
     counts,
     warnings,
     held,
-    employeesSynced: held ? syncedBefore : syncedCount,
+    // After a targeted pull the universe is not everyone: those it did not look at kept their state.
+    employeesSynced: held ? syncedBefore : input.scope.kind === 'partial' ? syncedBefore + counts.created + counts.reactivated - counts.deactivated : syncedCount,
+    needs: [],
+    orgStale,
+    orgDecided: input.scope.kind === 'partial' ? orgDecided : 'all',
   };
 };

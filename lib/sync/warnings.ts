@@ -15,8 +15,10 @@ export const collectWarnings = (input: {
   /** The index of each synced employee's derived manager; -1 for none (or a manager not synced). */
   manager: Int32Array;
   unknownFields: ReadonlySet<DiffedField>;
+  /** 1 for the employees to report on (default: all); the others are only context. */
+  about?: Uint8Array;
 }): Warning[] => {
-  const { sources, synced, manager } = input;
+  const { sources, synced, manager, about } = input;
   const warnings: Warning[] = [];
 
   if (input.unknownFields.size > 0) {
@@ -36,6 +38,7 @@ export const collectWarnings = (input: {
   const firstWithEmail = new Map<string, string>();
   const shared = new Map<string, string[]>();
   for (let i = 0; i < sources.length; i += 1) {
+    if (about && about[i] !== 1) continue;
     const source = sources[i]!;
     if (source.exclusionUnreadable) unreadableExclusion.push(source.id);
     if (source.exclusionUnknown) {

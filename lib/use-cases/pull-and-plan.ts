@@ -4,10 +4,12 @@ import { BAMBOOHR_FIELD_NAMES, BAMBOOHR_SYNCED_FIELDS, type DiffedField } from '
 import type { SyncJob } from '../model/job.js';
 import type { RunRecord, Warning } from '../model/run.js';
 import type { Tenant } from '../model/tenant.js';
-import type { EmployeeSource, SnapshotStore } from '../ports.js';
+import { silentLog, type Log } from '../logging.js';
+import type { EmployeeSource, FeedState, SnapshotStore } from '../ports.js';
 import { mapEmployee, type SourceEmployee } from '../sync/map-employee.js';
-import { planSync, type PullScope, type SyncPlan } from '../sync/plan-sync.js';
+import type { PullScope, SyncPlan } from '../sync/plan-sync.js';
 import { assertPullUsable, type SafeguardApproval } from '../sync/safeguards.js';
+import { loadSummary, planAgainstSnapshot, type LoadedSummaryResult, type SnapshotBasis } from './plan-against-snapshot.js';
 
 export interface PullAndPlanInput {
   tenant: Tenant;
@@ -15,9 +17,15 @@ export interface PullAndPlanInput {
   /** Support's approval of a held run, already checked for age by the caller; null otherwise. */
   approval: SafeguardApproval | null;
   source: EmployeeSource;
-  snapshots: SnapshotStore;
+  snapshots: Pick<SnapshotStore, 'load' | 'get' | 'readSummaryChunks'>;
   /** For incremental jobs: the start of the last successful full or incremental run. */
   incrementalSince: string | null;
+  /**
+   * The feed's bookkeeping, with the snapshot summary's head: given, the plan reads the summary and
+   * only the entries it needs; null (previews), it reads the whole snapshot.
+   */
+  feedState?: FeedState | null;
+  log?: Log;
 }
 
 export interface PulledPlan {
@@ -25,6 +33,8 @@ export interface PulledPlan {
   /** The kind actually run: an incremental job with no usable cursor runs as full. */
   kind: SyncJob['kind'];
   pulledCount: number;
+  /** What the plan was made against (null when nothing had to be read: an incremental run with nothing changed). */
+  basis: SnapshotBasis | null;
 }
 
 const EMPTY_PLAN: SyncPlan = {
@@ -35,6 +45,9 @@ const EMPTY_PLAN: SyncPlan = {
   warnings: [],
   held: null,
   employeesSynced: 0,
+  needs: [],
+  orgStale: [],
+  orgDecided: [],
 };
 
 /** Resolves the key under which the tenant's exclusion checkbox comes back, failing closed. */
@@ -61,7 +74,7 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
       employeeIds = changed.employees.filter((e) => e.action !== 'Deleted').map((e) => e.id);
       deletedIds = changed.employees.filter((e) => e.action === 'Deleted').map((e) => e.id);
       if (employeeIds.length === 0 && deletedIds.length === 0) {
-        return { plan: { ...EMPTY_PLAN, employeesSynced: tenant.lastRun?.employeesSynced ?? 0 }, kind, pulledCount: 0 };
+        return { plan: { ...EMPTY_PLAN, employeesSynced: tenant.lastRun?.employeesSynced ?? 0 }, kind, pulledCount: 0, basis: null };
       }
     }
   }
@@ -70,6 +83,9 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
   const fields = exclusionKey === null ? [...BAMBOOHR_FIELD_NAMES] : [...BAMBOOHR_FIELD_NAMES, exclusionKey];
   const full = kind === 'full';
   const requestedIds = full ? undefined : [...new Set([...employeeIds, ...deletedIds])];
+  // The summary is read while BambooHR answers (unused if the pull fails or a field is hidden).
+  const loading: Promise<LoadedSummaryResult> | null = input.feedState ? loadSummary({ snapshots: input.snapshots }, tenant.tenantId, input.feedState) : null;
+  loading?.catch(() => undefined);
   const report = await source.fetchReport({ fields, ...(requestedIds ? { employeeIds: requestedIds } : {}) });
 
   assertPullUsable({
@@ -87,17 +103,17 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
   );
   const returned = new Set(pulled.map((e) => e.id));
   const scope: PullScope = full ? { kind: 'full' } : { kind: 'partial', confirmedDeletedIds: deletedIds.filter((id) => !returned.has(id)) };
-  const previous = await input.snapshots.load(tenant.tenantId);
-  const plan = planSync({
-    previous,
-    pulled,
-    scope,
-    unknownFields,
-    safeguards: tenant.safeguards,
-    approval: input.approval,
-  });
+  const { plan, basis } = await planAgainstSnapshot(
+    { snapshots: input.snapshots, log: input.log ?? silentLog },
+    {
+      tenantId: tenant.tenantId,
+      state: input.feedState ?? null,
+      loading,
+      plan: { pulled, scope, unknownFields, safeguards: tenant.safeguards, approval: input.approval },
+    },
+  );
   if (duplicateWarning) plan.warnings.push(duplicateWarning);
-  return { plan, kind, pulledCount: pulled.length };
+  return { plan, kind, pulledCount: pulled.length, basis };
 };
 
 /**

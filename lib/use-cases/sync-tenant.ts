@@ -1,12 +1,12 @@
 import { BambooHrAuthError, BambooHrRateLimitedError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
-import type { ChangeDraft } from '../model/change.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord, type Warning } from '../model/run.js';
 import type { SafeguardApproval } from '../sync/safeguards.js';
-import type { SnapshotEntry } from '../model/snapshot.js';
 import type { Tenant } from '../model/tenant.js';
 import type { Log } from '../logging.js';
+import type { SnapshotEntry } from '../model/snapshot.js';
 import type {
+  PendingAppend,
   ChangeFeed,
   Clock,
   FeedAppend,
@@ -18,6 +18,9 @@ import type {
   TenantStatusWriter,
   TenantStore,
 } from '../ports.js';
+import { encodeHead, type SummaryLimits } from '../sync/snapshot-summary.js';
+import type { SyncPlan } from '../sync/plan-sync.js';
+import { summaryAfter, type SnapshotBasis } from './plan-against-snapshot.js';
 import { incrementalCursor, pullAndPlan } from './pull-and-plan.js';
 import type { ActivityRecorder } from './record-activity.js';
 
@@ -36,6 +39,8 @@ export interface SyncTenantDeps {
   activity: ActivityRecorder;
   /** Deliveries of one job that may end in a failure (rate-limit waits aside) before it is given up (default 5). */
   maxAttempts?: number;
+  /** The snapshot summary's sizes (tests make them tiny, to fold and rebuild often). */
+  summaryLimits?: SummaryLimits;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -100,6 +105,10 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     attempts: 1,
     waits: 0,
   };
+  // Reads the run does not depend on, at once with claiming the run: the key, and the feed's
+  // bookkeeping (a pending append, the summary's head). A duplicate run drops them unread.
+  const early = Promise.all([deps.secrets.get(tenant.tenantId), deps.feed.state(tenant.tenantId)]);
+  early.catch(() => undefined);
   const started = await deps.runs.start(fresh);
   if (!started.created && FINISHED(started.existing)) return { outcome: 'duplicate', run: started.existing };
   const run: RunRecord = started.created ? fresh : { ...started.existing, status: 'running', startedAt, error: null, attempts: started.existing.attempts + 1 };
@@ -121,19 +130,25 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
 
   let requests = 0;
   let attention: string | null = null;
+  let snapshotRead: Record<string, unknown> | null = null;
   try {
-    const secret = await deps.secrets.get(tenant.tenantId);
+    const [secret, state] = await early;
     if (!secret) throw new SecretMissingError(tenant.tenantId);
     const sourceFor = (apiKey: string) => deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey });
     let source = sourceFor(secret.apiKey);
 
-    await repairPendingAppend(deps, tenant.tenantId);
+    let feedState = state;
+    if (feedState.pending) {
+      await repairPendingAppend(deps, tenant.tenantId, feedState.pending);
+      feedState = { ...feedState, pending: null, summaryStale: true };
+    }
 
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
     const approval = approvalOf(job, deps.clock.now());
-    const pull = () => pullAndPlan({ tenant, job, approval: approval.approval, source, snapshots: deps.snapshots, incrementalSince: since });
+    const pull = () =>
+      pullAndPlan({ tenant, job, approval: approval.approval, source, snapshots: deps.snapshots, incrementalSince: since, feedState, log: deps.log });
     try {
-      const { plan, kind } = await pull().catch(async (error: unknown) => {
+      const { plan, kind, basis } = await pull().catch(async (error: unknown) => {
         // A refused key may be a cached one that support has just replaced: read it again, uncached.
         if (!(error instanceof BambooHrAuthError)) throw error;
         const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
@@ -142,6 +157,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         source = sourceFor(fresh.apiKey);
         return pull();
       });
+      snapshotRead = basis ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : {}) } : null;
       run.kind = kind;
       run.counts = plan.counts;
       run.warnings = plan.warnings;
@@ -151,7 +167,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         run.held = plan.held;
         if (job.approval || job.allowDeactivations) run.warnings = [...run.warnings, approvalNotApplied(job, approval.expired)];
       } else {
-        run.feed = await applyPlan(deps, tenant.tenantId, runId, plan.changes, plan.snapshotWrites);
+        run.feed = await applyPlan(deps, tenant.tenantId, runId, plan, basis, feedState.pending ? undefined : feedState.nextSeq);
         run.status = 'succeeded';
       }
     } finally {
@@ -174,10 +190,9 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   }
   run.bamboohrRequests = requests;
   run.finishedAt = deps.clock.now().toISOString();
-  await deps.runs.finish(run);
-  const moved = await recordOnTenant(deps, tenant, run, attention);
+  const [, moved] = await Promise.all([deps.runs.finish(run), recordOnTenant(deps, tenant, run, attention)]);
   await recordActivityOf(deps, { tenant, job, run, attention, moved });
-  logRun(deps.log, run);
+  logRun(deps.log, run, snapshotRead);
 
   if (run.status === 'failed' && run.error?.retryable) throw new RetryLaterError(run);
   return { outcome: run.status as 'succeeded' | 'held' | 'failed', run };
@@ -265,30 +280,54 @@ export class GiveUpError extends Error {
 
 /*
  * Write order, and why a worker may die at any point without losing or repeating a change:
- *   1. reserve a seq range for this run (a `pending` marker on the tenant's feed);
+ *   1. reserve a seq range for this run (a `pending` marker on the tenant's feed), which also marks
+ *      the snapshot summary stale, in the same write;
  *   2. write the feed items at those seqs (idempotent puts: the same seq is the same item);
  *   3. write the snapshot entries (idempotent puts of each employee's after-state);
- *   4. commit: clear `pending`, which makes the range visible to the product.
+ *   4. write the summary's new chunks, if any, each to the slot the current head does not name (so the
+ *      summary the head describes is never overwritten);
+ *   5. commit: clear `pending`, which makes the range visible to the product, and in the same write
+ *      switch the summary's head to the new one and clear its stale mark.
  * The feed is written before the snapshot, so a change can never be in the snapshot (and thus never
- * be emitted again) without being in the feed. A worker that dies after 1, 2 or 3 leaves `pending`
+ * be emitted again) without being in the feed. A worker that dies after 1, 2, 3 or 4 leaves `pending`
  * behind. The next run of that tenant (the same SQS message redelivered, or any later job: the FIFO
  * group serialises them) first rolls it forward in repairPendingAppend: it writes the snapshot entry
- * stored with every feed item in the range (exactly what the dead run meant to write), then commits. Its own diff then starts from a snapshot
- * that already holds those changes, so nothing is emitted twice. Dying before 1 leaves nothing behind,
- * and the rerun simply computes the same changes again.
+ * stored with every feed item in the range (exactly what the dead run meant to write), then commits,
+ * leaving the summary marked stale. Its own diff then starts from a snapshot that already holds those
+ * changes, so nothing is emitted twice. Dying before 1 leaves nothing behind, and the rerun simply
+ * computes the same changes again.
+ *
+ * The summary only ever lets a run skip reading an entry when it is trusted: saved by the same write
+ * that ended the last snapshot write (5, or saveSummary below), and not marked stale since. Every
+ * snapshot write is preceded by the stale mark (1, or markSummaryStale for a run that writes only
+ * bookkeeping and reserves no seqs), so a worker that dies between a snapshot write and the summary's
+ * save leaves the mark, and the next run reads the whole snapshot (always right) and rebuilds the
+ * summary. An entry a run does read is checked against its stub; a mismatch also means a full read.
  */
 const applyPlan = async (
   deps: SyncTenantDeps,
   tenantId: string,
   runId: string,
-  changes: readonly ChangeDraft[],
-  snapshotWrites: readonly SnapshotEntry[],
+  plan: SyncPlan,
+  basis: SnapshotBasis | null,
+  nextSeq?: number,
 ): Promise<RunRecord['feed']> => {
+  const { changes, snapshotWrites } = plan;
+  const summary = basis ? summaryAfter(basis, plan, deps.summaryLimits) : null;
   if (changes.length === 0) {
-    if (snapshotWrites.length > 0) await deps.snapshots.put(tenantId, snapshotWrites);
+    if (snapshotWrites.length > 0) {
+      await deps.feed.markSummaryStale(tenantId);
+      await deps.snapshots.put(tenantId, snapshotWrites);
+    }
+    if (summary && basis) {
+      await deps.snapshots.writeSummaryChunks(tenantId, summary.chunks);
+      if (!(await deps.feed.saveSummary(tenantId, encodeHead(summary.head), basis.version))) {
+        deps.log.warn('The snapshot summary changed meanwhile: not saved (the next run reads the whole snapshot)', { tenantId, runId });
+      }
+    }
     return null;
   }
-  const pending = await deps.feed.reserve(tenantId, runId, changes.length);
+  const pending = await deps.feed.reserve(tenantId, runId, changes.length, nextSeq);
   const at = deps.clock.now().toISOString();
   // Each changed entry carries the seq of its change: above the committed seq until the commit, which
   // is how readers of the snapshot tell an uncommitted entry (and show its previous state instead).
@@ -299,16 +338,55 @@ const applyPlan = async (
     entries.set(change.employeeId, snapshot);
     return { record: { ...change, tenantId, seq, runId, at }, snapshot };
   });
-  await deps.feed.write(appends);
-  await deps.snapshots.put(tenantId, [...entries.values()]);
-  await deps.feed.commit(tenantId, pending);
+  const changedIds = new Set(changes.map((change) => change.employeeId));
+  await writeFeedThenSnapshot(deps, tenantId, appends, [...entries.values()].filter((entry) => !changedIds.has(entry.employee.id)));
+  if (summary) await deps.snapshots.writeSummaryChunks(tenantId, summary.chunks);
+  await deps.feed.commit(tenantId, pending, summary ? { head: encodeHead(summary.head) } : undefined);
   return { firstSeq: pending.firstSeq, lastSeq: pending.lastSeq };
 };
 
-/** Rolls forward an append that a dead worker left uncommitted (see the write order above). */
-export const repairPendingAppend = async (deps: Pick<SyncTenantDeps, 'feed' | 'snapshots' | 'log'>, tenantId: string): Promise<number> => {
-  const pending = await deps.feed.pending(tenantId);
+/** Appends per group: one round of the batch writers (8 BatchWriteItem calls of 25). */
+const WRITE_GROUP = 200;
+
+/**
+ * Steps 2 and 3 of the write order, pipelined: each group's snapshot entries are written once that
+ * group's feed items are, while the next group's feed items are being written. Every change is thus
+ * in the feed before its entry is in the snapshot (what the argument above needs), and the two
+ * tables are written at once. Entries without a change (bookkeeping) go last.
+ */
+const writeFeedThenSnapshot = async (
+  deps: Pick<SyncTenantDeps, 'feed' | 'snapshots'>,
+  tenantId: string,
+  appends: readonly FeedAppend[],
+  bookkeeping: readonly SnapshotEntry[],
+): Promise<void> => {
+  let snapshotWrites: Promise<void> = Promise.resolve();
+  try {
+    for (let start = 0; start < appends.length; start += WRITE_GROUP) {
+      const group = appends.slice(start, start + WRITE_GROUP);
+      await deps.feed.write(group);
+      snapshotWrites = snapshotWrites.then(() => deps.snapshots.put(tenantId, group.map((append) => append.snapshot)));
+      // Handled here (a failure is rethrown below, once): never an unhandled rejection meanwhile.
+      snapshotWrites.catch(() => undefined);
+    }
+  } catch (error) {
+    await snapshotWrites.catch(() => undefined);
+    throw error;
+  }
+  await snapshotWrites;
+  if (bookkeeping.length > 0) await deps.snapshots.put(tenantId, bookkeeping);
+};
+
+/** Rolls forward an append that a dead worker left uncommitted (see the write order above); the summary stays stale. */
+export const repairPendingAppend = async (
+  deps: Pick<SyncTenantDeps, 'feed' | 'snapshots' | 'log'>,
+  tenantId: string,
+  known?: PendingAppend,
+): Promise<number> => {
+  const pending = known ?? (await deps.feed.pending(tenantId));
   if (!pending) return 0;
+  // Reserved by a version that did not mark it, the summary must not be trusted either.
+  await deps.feed.markSummaryStale(tenantId);
   const appends = await deps.feed.readRange(tenantId, pending.firstSeq, pending.lastSeq);
   if (appends.length > 0) await deps.snapshots.put(tenantId, appends.map((append) => append.snapshot));
   await deps.feed.commit(tenantId, pending);
@@ -389,8 +467,9 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
   return deps.tenants.recordRun(tenant.tenantId, summary, status);
 };
 
-const logRun = (log: Log, run: RunRecord): void => {
+const logRun = (log: Log, run: RunRecord, snapshotRead: Record<string, unknown> | null = null): void => {
   const fields = {
+    ...(snapshotRead ? { snapshotRead } : {}),
     tenantId: run.tenantId,
     runId: run.runId,
     kind: run.kind,

@@ -100,8 +100,29 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
 
 export class InMemorySnapshotStore implements SnapshotStore {
   readonly items = new Map<string, Map<string, SnapshotEntry>>();
+  /** The summary's chunks, by `<tenant>/<index>#<slot>`. */
+  readonly chunks = new Map<string, Uint8Array>();
   puts = 0;
+  /** Loads of the whole snapshot, and entries read one by one: what a run reads. */
+  loads = 0;
+  entriesRead = 0;
+  async get(tenantId: string, employeeIds: readonly string[]) {
+    const map = this.items.get(tenantId) ?? new Map<string, SnapshotEntry>();
+    const found = [...new Set(employeeIds)].flatMap((id) => (map.has(id) ? [clone(map.get(id)!)] : []));
+    this.entriesRead += found.length;
+    return found;
+  }
+  async readSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1 }>) {
+    return chunks.map((c) => {
+      const bytes = this.chunks.get(`${tenantId}/${c.index}#${c.slot}`);
+      return bytes ? new Uint8Array(bytes) : null;
+    });
+  }
+  async writeSummaryChunks(tenantId: string, chunks: ReadonlyArray<{ index: number; slot: 0 | 1; bytes: Uint8Array }>) {
+    for (const c of chunks) this.chunks.set(`${tenantId}/${c.index}#${c.slot}`, new Uint8Array(c.bytes));
+  }
   async load(tenantId: string) {
+    this.loads += 1;
     return new Map([...(this.items.get(tenantId) ?? new Map<string, SnapshotEntry>())].map(([k, v]) => [k, clone(v)]));
   }
   async put(tenantId: string, entries: readonly SnapshotEntry[]) {
@@ -118,12 +139,16 @@ export class InMemorySnapshotStore implements SnapshotStore {
   }
   async deleteAll(tenantId: string) {
     this.items.delete(tenantId);
+    for (const key of [...this.chunks.keys()]) if (key.startsWith(`${tenantId}/`)) this.chunks.delete(key);
   }
 }
 
 export class InMemoryChangeFeed implements ChangeFeed {
   readonly records = new Map<string, Map<number, FeedAppend>>();
-  readonly meta = new Map<string, { nextSeq: number; committedSeq: number; pending?: PendingAppend }>();
+  readonly meta = new Map<
+    string,
+    { nextSeq: number; committedSeq: number; pending?: PendingAppend; summary?: { head: Uint8Array; version: number }; summaryStale?: boolean }
+  >();
   writes = 0;
   private metaOf(tenantId: string) {
     let m = this.meta.get(tenantId);
@@ -137,13 +162,34 @@ export class InMemoryChangeFeed implements ChangeFeed {
     const p = this.metaOf(tenantId).pending;
     return p ? { ...p } : null;
   }
+  async state(tenantId: string) {
+    const m = this.metaOf(tenantId);
+    return {
+      pending: m.pending ? { ...m.pending } : null,
+      committedSeq: m.committedSeq,
+      nextSeq: m.nextSeq,
+      summary: m.summary ? { head: new Uint8Array(m.summary.head), version: m.summary.version } : null,
+      summaryStale: m.summaryStale ?? false,
+    };
+  }
   async reserve(tenantId: string, runId: string, count: number) {
     const m = this.metaOf(tenantId);
     if (m.pending) throw new Error(`An append is already pending for ${tenantId} (run ${m.pending.runId})`);
     const pending = { runId, firstSeq: m.nextSeq, lastSeq: m.nextSeq + count - 1 };
     m.nextSeq += count;
     m.pending = pending;
+    m.summaryStale = true;
     return { ...pending };
+  }
+  async markSummaryStale(tenantId: string) {
+    this.metaOf(tenantId).summaryStale = true;
+  }
+  async saveSummary(tenantId: string, head: Uint8Array, expectedVersion: number | null) {
+    const m = this.metaOf(tenantId);
+    if (m.pending || (m.summary?.version ?? null) !== expectedVersion) return false;
+    m.summary = { head: new Uint8Array(head), version: (expectedVersion ?? 0) + 1 };
+    delete m.summaryStale;
+    return true;
   }
   async write(appends: readonly FeedAppend[]) {
     for (const append of appends) {
@@ -166,11 +212,15 @@ export class InMemoryChangeFeed implements ChangeFeed {
   async committedSeq(tenantId: string) {
     return this.metaOf(tenantId).committedSeq;
   }
-  async commit(tenantId: string, pending: PendingAppend) {
+  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }) {
     const m = this.metaOf(tenantId);
     if (m.pending?.runId !== pending.runId) throw new Error('no such pending append');
     m.committedSeq = pending.lastSeq;
     delete m.pending;
+    if (summary) {
+      m.summary = { head: new Uint8Array(summary.head), version: (m.summary?.version ?? 0) + 1 };
+      delete m.summaryStale;
+    }
   }
   async list(tenantId: string, after: number, limit: number) {
     const committed = this.metaOf(tenantId).committedSeq;
@@ -186,6 +236,8 @@ export class InMemoryChangeFeed implements ChangeFeed {
     this.records.delete(tenantId);
     const m = this.metaOf(tenantId);
     delete m.pending;
+    delete m.summary;
+    delete m.summaryStale;
     m.committedSeq = m.nextSeq - 1;
   }
   /** Every record of a tenant, committed or not, in seq order. */

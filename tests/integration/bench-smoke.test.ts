@@ -39,7 +39,7 @@ const runBench = (args: string[]): Promise<{ code: number | null; output: string
 
 describe('npm run bench, at tiny sizes', () => {
   let dir: string;
-  let results: { machine: Record<string, unknown>; scenarios: Scenario[] };
+  let results: { machine: Record<string, unknown>; scenarios: Scenario[]; targets?: Array<{ target: string }> };
   let output: string;
   const scenario = (name: string): Scenario => {
     const found = results.scenarios.find((s) => s.name === name);
@@ -103,6 +103,30 @@ describe('npm run bench, at tiny sizes', () => {
   it('syncs one employee on webhook with one request', () => {
     // Assess
     expect(scenario('webhook-1-of-10000')).toMatchObject({ bamboohrRequests: 1, feedItems: 1, itemsWritten: 2 });
+  });
+
+  it('reports what DynamoDB consumed and what each run read, the pull floor and the monthly cost (issue 17)', () => {
+    // Assess: every sync scenario has the capacity figures
+    for (const name of ['full-1000', 'full-10000', 'full-50000', 'nochange-10000', 'onepercent-10000', 'webhook-1-of-10000', 'naive-10000']) {
+      const s = scenario(name);
+      for (const field of ['readUnits', 'writeUnits', 'readCalls', 'itemsRead', 'costPerTenantMonthUsd']) expect(typeof s[field]).toBe('number');
+      expect(s.writeUnits as number).toBeGreaterThan(0);
+    }
+    // A re-sync without change reads the summary, not the snapshot: a few calls, a fraction of the units
+    const nochange = scenario('nochange-10000');
+    const whole = nochange.wholeSnapshot as { readUnits: number; itemsRead: number };
+    expect(nochange.readCalls as number).toBeLessThanOrEqual(3);
+    expect(nochange.readUnits as number).toBeLessThan(whole.readUnits);
+    expect(whole.itemsRead).toBeGreaterThanOrEqual(50);
+    expect(nochange).toMatchObject({ pullFloorMs: expect.any(Number), pullWarmMs: expect.any(Number), warmWallMs: expect.any(Number), ratioToPullFloor: expect.any(Number) });
+    // A webhook reads its employee's entry and the summary, not everyone
+    const webhook = scenario('webhook-1-of-10000');
+    expect(webhook.itemsRead as number).toBeLessThanOrEqual(10);
+    expect(webhook.warmWallMs).toEqual(expect.any(Number));
+    // The changes of 1% are read, not everyone
+    const onepercent = scenario('onepercent-10000');
+    expect(onepercent.itemsRead as number).toBeLessThanOrEqual(3 * (onepercent.expectedFeedItems as number));
+    expect(results.targets?.some((t) => t.target.includes('read units'))).toBe(true);
   });
 
   it('compares with the naive pull: more requests than employees, the same items', () => {

@@ -391,6 +391,77 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
     });
   });
 
+  describe('the snapshot summary in DynamoDB (issue 17)', () => {
+    it('reads entries by id, writes and reads summary chunks in their own partition, and deletes them with the tenant', async () => {
+      // Prepare
+      const snapshots = new DynamoDbSnapshotStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.employees });
+      await snapshots.put('summarised', [entry('1'), entry('2'), entry('3')]);
+      const big = new Uint8Array(300 * 1024).map((_, i) => i % 251);
+
+      // Act
+      await snapshots.writeSummaryChunks('summarised', [
+        { index: 0, slot: 1, bytes: big },
+        { index: 1, slot: 0, bytes: new Uint8Array([1, 2, 3]) },
+      ]);
+      const got = await snapshots.get('summarised', ['3', '1', '404', '1']);
+      const chunks = await snapshots.readSummaryChunks('summarised', [
+        { index: 0, slot: 1 },
+        { index: 1, slot: 0 },
+        { index: 1, slot: 1 },
+      ]);
+      const loaded = await snapshots.load('summarised');
+      const page = await snapshots.page('summarised');
+      await snapshots.deleteAll('summarised');
+
+      // Assess
+      expect(got.map((e) => e.employee.id).sort()).toEqual(['1', '3']);
+      expect(Buffer.from(chunks[0]!).equals(Buffer.from(big))).toBe(true);
+      expect([...chunks[1]!]).toEqual([1, 2, 3]);
+      expect(chunks[2]).toBeNull();
+      expect(loaded.size).toBe(3); // no query of the tenant's entries meets a chunk
+      expect(page.entries).toHaveLength(3);
+      expect(await snapshots.readSummaryChunks('summarised', [{ index: 0, slot: 1 }])).toEqual([null]);
+    });
+
+    it('keeps the head on the feed bookkeeping: a reserve marks it stale, a commit with a head saves it, a save is conditional on the version', async () => {
+      // Prepare
+      const feed = new DynamoDbChangeFeed({ client: emulators.dynamodb.client, tableName: emulators.config.tables.changes, ttlDays: 90, now: () => NOW });
+      const head = (n: number) => new Uint8Array([n, n, n]);
+
+      // Act
+      const empty = await feed.state('headed');
+      const first = await feed.saveSummary('headed', head(1), null);
+      const afterFirst = await feed.state('headed');
+      const refused = await feed.saveSummary('headed', head(9), null);
+      const pending = await feed.reserve('headed', 'run-1', 2);
+      const whileReserved = await feed.state('headed');
+      const refusedWhilePending = await feed.saveSummary('headed', head(9), 1);
+      await feed.commit('headed', pending, { head: head(2) });
+      const afterCommit = await feed.state('headed');
+      await feed.markSummaryStale('headed');
+      const marked = await feed.state('headed');
+      const pendingAgain = await feed.reserve('headed', 'run-2', 1);
+      await feed.commit('headed', pendingAgain);
+      const committedWithout = await feed.state('headed');
+      const saved = await feed.saveSummary('headed', head(3), 2);
+      await feed.deleteAll('headed');
+      const removed = await feed.state('headed');
+
+      // Assess
+      expect(empty).toEqual({ pending: null, committedSeq: 0, nextSeq: 1, summary: null, summaryStale: false });
+      expect(first).toBe(true);
+      expect(afterFirst).toMatchObject({ summary: { head: head(1), version: 1 }, summaryStale: false });
+      expect(refused).toBe(false);
+      expect(whileReserved).toMatchObject({ pending: { runId: 'run-1' }, summaryStale: true });
+      expect(refusedWhilePending).toBe(false);
+      expect(afterCommit).toMatchObject({ pending: null, committedSeq: 2, summary: { head: head(2), version: 2 }, summaryStale: false });
+      expect(marked.summaryStale).toBe(true);
+      expect(committedWithout).toMatchObject({ committedSeq: 3, summary: { version: 2 }, summaryStale: true });
+      expect(saved).toBe(true);
+      expect(removed).toMatchObject({ summary: null, summaryStale: false, committedSeq: 3 });
+    });
+  });
+
   describe('DynamoDbMarkerStore', () => {
     it('claims a key once until it expires, and gives it up on release', async () => {
       // Prepare

@@ -177,6 +177,32 @@ describe('planSync', () => {
     ]);
   });
 
+  it('looks, in a targeted pull, at the pulled and at those whose place in the tree they change: a leaver\'s reports lose their manager; the rest is left as it was (issue 17)', () => {
+    // Prepare: 1 manages 2 and 3; 4 (unrelated) was told a manager the tree no longer derives; 5 and 6 share an email
+    const previous = snapshotOf(
+      aSyncedEntry(anEmployee('1', { directReportIds: ['2', '3'] })),
+      aSyncedEntry(anEmployee('2', { managerId: '1' })),
+      aSyncedEntry(anEmployee('3', { managerId: '1' })),
+      aSyncedEntry(anEmployee('4', { managerId: '9' }), '9'),
+      aSyncedEntry(anEmployee('5', { workEmail: 'same@example.com' })),
+      aSyncedEntry(anEmployee('6', { workEmail: 'same@example.com' })),
+    );
+
+    // Act: a webhook says 1 left (inactive)
+    const result = plan({ previous, pulled: [aSourceEmployee('1', { status: 'inactive' })], scope: { kind: 'partial', confirmedDeletedIds: [] } });
+
+    // Assess: 1 deactivated, 2 and 3 lose their manager (and say so); 4's stale manager and 5/6's
+    // shared email are the full run's to see
+    expect(result.changes.map((c) => [c.type, c.employeeId, Object.keys(c.changes)])).toEqual([
+      ['updated', '2', ['managerId']],
+      ['updated', '3', ['managerId']],
+      ['deactivated', '1', ['status', 'directReportIds']],
+    ]);
+    expect(result.warnings.map((w) => [w.code, w.employeeIds])).toEqual([['manager-not-synced', ['2', '3']]]);
+    expect(result.employeesSynced).toBe(5);
+    expect(result.orgDecided).toEqual(['2', '3']);
+  });
+
   it('sets managerId only when the manager is synced, and warns', () => {
     // Act
     const result = plan({ pulled: [aSourceEmployee('1', { excluded: true }), aSourceEmployee('2', { sourceManagerId: '1' })] });

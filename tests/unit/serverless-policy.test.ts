@@ -67,7 +67,7 @@ describe('serverless.yml', () => {
 
     // Assess
     const actions = changesApi.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect(JSON.stringify(changesApi)).not.toContain('RunsTable');
   });
 

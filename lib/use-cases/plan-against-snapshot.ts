@@ -1,0 +1,137 @@
+import type { Log } from '../logging.js';
+import type { SnapshotEntry } from '../model/snapshot.js';
+import type { FeedState, SnapshotStore } from '../ports.js';
+import { planSync, type PlanInput, type SyncPlan } from '../sync/plan-sync.js';
+import {
+  assembleSummary,
+  buildSummary,
+  decodeHead,
+  stubMatches,
+  stubOf,
+  SUMMARY_LIMITS,
+  SummaryCorruptError,
+  updateSummary,
+  type LoadedSummary,
+  type SummaryHead,
+  type SummaryLimits,
+  type SummaryStub,
+  type SummaryWrite,
+} from '../sync/snapshot-summary.js';
+
+/**
+ * What a plan was made against: the summary (and the few entries it needed read), or the whole
+ * snapshot (the first sync, a summary missing, stale or failing its own check, a key that cannot
+ * see every field), in which case the run rebuilds the summary.
+ */
+export type SnapshotBasis =
+  | { mode: 'summary'; summary: LoadedSummary; version: number; entriesRead: number }
+  | { mode: 'full'; previous: Map<string, SnapshotEntry>; version: number | null; head: SummaryHead | null; reason: string; entriesRead: number };
+
+export interface PlannedAgainstSnapshot {
+  plan: SyncPlan;
+  basis: SnapshotBasis;
+}
+
+/** The summary named by the feed's bookkeeping, checked; or why it cannot be used. */
+export const loadSummary = async (
+  deps: { snapshots: Pick<SnapshotStore, 'readSummaryChunks'> },
+  tenantId: string,
+  state: Pick<FeedState, 'summary' | 'summaryStale'>,
+): Promise<{ summary: LoadedSummary; version: number } | { summary: null; reason: string }> => {
+  if (!state.summary) return { summary: null, reason: 'no summary yet' };
+  if (state.summaryStale) return { summary: null, reason: 'the summary is stale (a run wrote the snapshot and did not finish)' };
+  try {
+    const head = decodeHead(state.summary.head);
+    const chunks = await deps.snapshots.readSummaryChunks(tenantId, head.chunks.map((c, index) => ({ index, slot: c.slot })));
+    return { summary: assembleSummary(head, chunks), version: state.summary.version };
+  } catch (error) {
+    if (error instanceof SummaryCorruptError) return { summary: null, reason: error.message };
+    throw error;
+  }
+};
+
+/**
+ * Plans a sync reading as little of the snapshot as it can: the summary's stubs first; then only
+ * the entries the plan needs in full (those that change, their managers' when the org moves, rows
+ * frozen for a missing exclusion box), each checked against its stub; then the plan again. Anything
+ * unexpected (a stub that does not describe its entry) falls back to reading the whole snapshot,
+ * which is always right.
+ */
+export type LoadedSummaryResult = Awaited<ReturnType<typeof loadSummary>>;
+
+export const planAgainstSnapshot = async (
+  deps: { snapshots: Pick<SnapshotStore, 'load' | 'get' | 'readSummaryChunks'>; log: Log },
+  input: {
+    tenantId: string;
+    state: Pick<FeedState, 'summary' | 'summaryStale'> | null;
+    plan: Omit<PlanInput, 'previous'>;
+    /** The summary, if the caller started reading it already (alongside the pull). */
+    loading?: Promise<LoadedSummaryResult> | null;
+  },
+): Promise<PlannedAgainstSnapshot> => {
+  const { tenantId } = input;
+  let reason = 'no summary asked for';
+  if (input.state && input.plan.unknownFields.size > 0) reason = 'the key cannot see every field: their told values are read in full';
+  else if (input.state) {
+    const loaded = await (input.loading ?? loadSummary(deps, tenantId, input.state));
+    if (loaded.summary) {
+      const { summary, version } = loaded;
+      const first = planSync({ ...input.plan, previous: summary.stubs });
+      if (first.needs.length === 0) return { plan: first, basis: { mode: 'summary', summary, version, entriesRead: 0 } };
+      const entries = await deps.snapshots.get(tenantId, first.needs);
+      const mismatch = first.needs.length !== entries.length || entries.some((entry) => !stubMatches(summary.stubs.get(entry.employee.id)!, entry));
+      if (!mismatch) {
+        const previous = new Map<string, SnapshotEntry | SummaryStub>(summary.stubs);
+        for (const entry of entries) previous.set(entry.employee.id, entry);
+        const second = planSync({ ...input.plan, previous });
+        if (second.needs.length === 0) return { plan: second, basis: { mode: 'summary', summary, version, entriesRead: entries.length } };
+        reason = `the plan still needed ${second.needs.length} entries after reading them`;
+      } else reason = 'the summary does not describe the snapshot it was read with';
+      deps.log.warn('Snapshot summary not used: reading the whole snapshot', { tenantId, reason });
+    } else reason = loaded.reason;
+  }
+  const previous = await deps.snapshots.load(tenantId);
+  const plan = planSync({ ...input.plan, previous });
+  return {
+    plan,
+    basis: { mode: 'full', previous, version: input.state?.summary?.version ?? null, head: readableHead(input.state), reason, entriesRead: previous.size },
+  };
+};
+
+/** The current head if it can be read: a rebuilt summary is written beside the chunks it names. */
+const readableHead = (state: Pick<FeedState, 'summary'> | null): SummaryHead | null => {
+  if (!state?.summary) return null;
+  try {
+    return decodeHead(state.summary.head);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The summary after a run applies its plan (null: nothing to save). Against the summary: the stubs
+ * of the entries written and of the synced employees whose `orgDerived` changed, into its delta or
+ * folded into the chunks they touch. Against the whole snapshot: a new summary of it all.
+ * A held run writes nothing, so the summary stays as it is.
+ */
+export const summaryAfter = (basis: SnapshotBasis, plan: SyncPlan, limits: SummaryLimits = SUMMARY_LIMITS): SummaryWrite | null => {
+  if (plan.outcome === 'held') return null;
+  const orgStale = new Set(plan.orgStale);
+  const written = new Map(plan.snapshotWrites.map((entry) => [entry.employee.id, entry]));
+  const stubFor = (entry: SnapshotEntry) => stubOf(entry, entry.state !== 'synced' || !orgStale.has(entry.employee.id));
+  if (basis.mode === 'full') {
+    const all: SummaryStub[] = [];
+    for (const [id, entry] of basis.previous) if (!written.has(id)) all.push(stubFor(entry));
+    for (const entry of written.values()) all.push(stubFor(entry));
+    return buildSummary(all, basis.head, limits);
+  }
+  const changed: SummaryStub[] = [...written.values()].map(stubFor);
+  const decided = plan.orgDecided === 'all' ? basis.summary.stubs.keys() : plan.orgDecided;
+  for (const id of decided) {
+    const stub = basis.summary.stubs.get(id);
+    if (!stub || stub.state !== 'synced' || written.has(id)) continue;
+    const derived = !orgStale.has(id);
+    if (stub.orgDerived !== derived) changed.push({ ...stub, orgDerived: derived });
+  }
+  return updateSummary(basis.summary, changed, limits);
+};

@@ -1,0 +1,235 @@
+import type { SnapshotEntry } from '../../lib/model/snapshot.js';
+import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
+import {
+  assembleSummary,
+  buildSummary,
+  chunkOf,
+  decodeChunk,
+  decodeHead,
+  encodeChunk,
+  encodeHead,
+  hashOfEntry,
+  SummaryCorruptError,
+  updateSummary,
+  type SummaryStub,
+} from '../../lib/sync/snapshot-summary.js';
+import { aJob, anEmployee } from '../helpers/builders.js';
+import { aCompany, aTwinSync, written } from '../helpers/twin-sync.js';
+
+const aStub = (id: string, overrides: Partial<SummaryStub> = {}): SummaryStub => ({
+  id,
+  hash: hashOfEntry({ employee: anEmployee(id), state: 'synced', reason: null, sourceManagerId: null }),
+  state: 'synced',
+  reason: null,
+  sourceManagerId: null,
+  orgDerived: true,
+  ...overrides,
+});
+
+const byId = (stubs: readonly SummaryStub[]) => [...stubs].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+describe('the snapshot summary (issue 17)', () => {
+  describe('bytes', () => {
+    it('round-trips stubs of every kind: numeric and text ids, each state and reason, managers by number, text or none', () => {
+      // Prepare
+      const stubs = [
+        aStub('1'),
+        aStub('2', { sourceManagerId: '1' }),
+        aStub('1000000', { sourceManagerId: 'emp-ü', orgDerived: false }),
+        aStub('007', { state: 'deactivated', reason: 'inactive' }),
+        aStub('emp-ü', { state: 'deactivated', reason: 'excluded', sourceManagerId: '007' }),
+        aStub('0', { state: 'deactivated', reason: 'deleted', sourceManagerId: '0' }),
+        aStub('9007199254740993'),
+      ];
+
+      // Act
+      const bytes = encodeChunk(stubs);
+      const back = decodeChunk(bytes);
+
+      // Assess
+      expect(byId(back)).toEqual(byId(stubs));
+      expect(bytes.length).toBeLessThan(stubs.length * 40);
+    });
+
+    it('keeps about 21 bytes per employee with numeric ids', () => {
+      // Act
+      const bytes = encodeChunk(Array.from({ length: 10_000 }, (_, i) => aStub(String(i + 1), { sourceManagerId: String(Math.floor(i / 8) + 1) })));
+
+      // Assess
+      expect(bytes.length / 10_000).toBeLessThan(22);
+    });
+
+    it('refuses a head whose bytes changed, and a chunk that is not one', () => {
+      // Prepare
+      const head = encodeHead({ employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
+      const flipped = new Uint8Array(head);
+      flipped[5] = flipped[5]! ^ 1;
+
+      // Act & Assess
+      expect(decodeHead(head)).toEqual({ employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
+      expect(() => decodeHead(flipped)).toThrow(SummaryCorruptError);
+      expect(() => decodeChunk(new Uint8Array([1, 2, 3]))).toThrow(SummaryCorruptError);
+    });
+
+    it('hashes every field of the entry, and tells a missing field from a null one', () => {
+      // Prepare
+      const entry: SnapshotEntry = { employee: anEmployee('1', { managerId: '2', directReportIds: ['3'] }), state: 'synced', reason: null, sourceManagerId: '2' };
+      const variants: SnapshotEntry[] = [
+        ...Object.keys(entry.employee).map((field) => ({ ...entry, employee: { ...entry.employee, [field]: field === 'directReportIds' ? ['4'] : 'other' } })),
+        { ...entry, state: 'deactivated', reason: 'inactive' },
+        { ...entry, sourceManagerId: '9' },
+        { ...entry, employee: { ...entry.employee, middleName: undefined as unknown as null } },
+      ];
+
+      // Act
+      const hashes = new Set([entry, ...variants].map(hashOfEntry));
+
+      // Assess
+      expect(hashes.size).toBe(variants.length + 1);
+      expect(hashOfEntry(entry)).toMatch(/^[0-9a-f]{32}$/);
+    });
+  });
+
+  describe('chunks, checks, delta and folds', () => {
+    const limits = { chunkTargetBytes: 400, chunkMaxBytes: 900, deltaMaxBytes: 100 };
+    const all = Array.from({ length: 60 }, (_, i) => aStub(String(i + 1)));
+    const built = buildSummary(all, null, limits);
+    const load = (write = built, chunks = new Map(write.chunks.map((c) => [c.index, c.bytes]))) =>
+      assembleSummary(write.head, write.head.chunks.map((_, i) => chunks.get(i) ?? null));
+
+    it('builds chunks by a hash of the id and assembles them back, checked', () => {
+      // Act
+      const summary = load();
+
+      // Assess
+      expect(built.head.chunks.length).toBeGreaterThan(1);
+      expect(summary.stubs.size).toBe(60);
+      for (const [index, chunk] of summary.chunks.entries()) for (const stub of chunk) expect(chunkOf(stub.id, summary.chunks.length)).toBe(index);
+    });
+
+    it('refuses a missing chunk, a chunk with a byte changed, and a count that does not match', () => {
+      // Prepare
+      const chunks = new Map(built.chunks.map((c) => [c.index, c.bytes]));
+      const damaged = new Uint8Array(chunks.get(0)!);
+      damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 0xff;
+
+      // Act & Assess
+      expect(() => load(built, new Map([...chunks].filter(([i]) => i !== 1)))).toThrow(/chunk 1 is missing/);
+      expect(() => load(built, new Map([...chunks, [0, damaged]]))).toThrow(/checksum/);
+      expect(() => load({ ...built, head: { ...built.head, employees: 61 } })).toThrow(/61/);
+    });
+
+    it('keeps a few changed stubs in the delta (no chunk rewritten), and folds a larger delta into the chunks it touches, beside the current ones', () => {
+      // Prepare
+      const summary = load();
+
+      // Act
+      const small = updateSummary(summary, [aStub('3', { hash: 'f'.repeat(32) })], limits)!;
+      const many = updateSummary(summary, Array.from({ length: 12 }, (_, i) => aStub(String(i + 1), { hash: 'e'.repeat(32) })), limits)!;
+      const nothing = updateSummary(summary, [aStub('3')], limits);
+
+      // Assess
+      expect(small.chunks).toEqual([]);
+      expect(small.head.delta).toEqual([aStub('3', { hash: 'f'.repeat(32) })]);
+      expect(many.head.delta).toEqual([]);
+      expect(many.chunks.length).toBeGreaterThan(0);
+      for (const chunk of many.chunks) expect(chunk.slot).not.toBe(built.head.chunks[chunk.index]!.slot);
+      const folded = load(many, new Map([...built.chunks.map((c) => [c.index, c.bytes] as const), ...many.chunks.map((c) => [c.index, c.bytes] as const)]));
+      expect(folded.stubs.get('12')!.hash).toBe('e'.repeat(32));
+      expect(folded.stubs.get('13')!.hash).toBe(aStub('13').hash);
+      expect(nothing).toBeNull();
+    });
+
+    it('rebuilds with more chunks when a chunk would outgrow its limit', () => {
+      // Prepare
+      const summary = load();
+      const newcomers = Array.from({ length: 200 }, (_, i) => aStub(String(1000 + i)));
+
+      // Act
+      const grown = updateSummary(summary, newcomers, limits)!;
+
+      // Assess
+      expect(grown.head.chunks.length).toBeGreaterThan(built.head.chunks.length);
+      expect(grown.head.employees).toBe(260);
+      expect(load(grown).stubs.size).toBe(260);
+    });
+  });
+
+  describe('runs against a summary that is missing, damaged or wrong: the whole snapshot is read, the same is written, the summary is rebuilt', () => {
+    const damages: Array<[string, (twin: Awaited<ReturnType<typeof aTwinSync>>) => void]> = [
+      ['a chunk deleted', (twin) => twin.summary.snapshots.chunks.clear()],
+      [
+        'a byte of a chunk changed',
+        (twin) => {
+          for (const bytes of twin.summary.snapshots.chunks.values()) bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x55;
+        },
+      ],
+      [
+        'a byte of the head changed',
+        (twin) => {
+          const head = twin.summary.feed.meta.get('acme')!.summary!.head;
+          head[4] = head[4]! ^ 0x55;
+        },
+      ],
+      [
+        "an entry changed behind the summary's back",
+        (twin) => {
+          const entry = twin.summary.snapshots.items.get('acme')!.get('7')!;
+          entry.employee.jobTitle = 'Changed behind its back';
+          twin.full.snapshots.items.get('acme')!.get('7')!.employee.jobTitle = 'Changed behind its back';
+        },
+      ],
+    ];
+
+    it.each(damages)('%s', async (_name, damage) => {
+      // Prepare
+      const twin = await aTwinSync(aCompany(30));
+      await twin.run(aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      damage(twin);
+      twin.edit((source) => {
+        source.rows.get('7')!.lastName = 'Renamed';
+        source.rows.get('9')!.supervisorEId = '2';
+      });
+      const loadsBefore = twin.summary.snapshots.loads;
+
+      // Act
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:00:00.000Z' }));
+      const loadsAfterDamage = twin.summary.snapshots.loads;
+      twin.edit((source) => (source.rows.get('8')!.jobTitle = 'Lead'));
+      await twin.run(aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+
+      // Assess
+      expect(await written(twin.summary)).toEqual(await written(twin.full));
+      expect(loadsAfterDamage).toBe(loadsBefore + 1);
+      expect(twin.summary.snapshots.loads).toBe(loadsAfterDamage); // rebuilt: the next run reads the summary again
+    });
+  });
+
+  describe('what a run reads', () => {
+    it('reads no entry for a run with nothing changed, one for a webhook about one person, and only the changed and their managers otherwise', async () => {
+      // Prepare
+      const twin = await aTwinSync(aCompany(60));
+      const h = twin.summary;
+      await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      const reads = () => [h.snapshots.loads, h.snapshots.entriesRead];
+      const start = reads();
+
+      // Act
+      await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T10:00:00.000Z' }));
+      const nochange = reads();
+      h.source.rows.get('40')!.jobTitle = 'Staff Engineer';
+      await syncTenant(h.deps, aJob({ kind: 'employees', requestedBy: 'webhook', employeeIds: ['40'], requestedAt: '2026-11-25T10:10:00.000Z' }));
+      const webhook = reads();
+      h.source.rows.get('41')!.lastName = 'Moved';
+      h.source.rows.get('42')!.supervisorEId = '20'; // from 13 to 20: both managers change too
+      await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T11:00:00.000Z' }));
+      const some = reads();
+
+      // Assess
+      expect(start).toEqual([1, 0]); // the first sync read the (empty) snapshot
+      expect(nochange).toEqual([1, 0]);
+      expect(webhook).toEqual([1, 1]);
+      expect(some).toEqual([1, 1 + 4]);
+    });
+  });
+});
