@@ -5,6 +5,7 @@ import type { ServiceDeps } from './composition.js';
 import { json, rawBodyOf, type HttpApiEvent, type HttpResponse } from './http.js';
 import type { Log } from './logging.js';
 import { safeguardSettingsSchema } from './model/tenant.js';
+import { explainEmployee, searchEmployees } from './use-cases/explain-employee.js';
 import { previewSync } from './use-cases/preview-sync.js';
 import { getRun, listActivity, listAlerts, listChanges, listEmployees, listRuns, listTenants, showTenant, toTenantView } from './use-cases/read-tenants.js';
 import { registerTenant } from './use-cases/register-tenant.js';
@@ -102,6 +103,13 @@ export const ADMIN_ROUTES: Routes = {
   'GET /tenants/{tenantId}/activity': async (deps, { params, query }) => {
     const limit = int(query.limit);
     return json(200, { activity: await listActivity(deps, params.tenantId!, { ...(limit !== undefined ? { limit } : {}), ...(query.before ? { before: query.before } : {}) }) });
+  },
+  // Read-only: one targeted BambooHR request; never writes the feed or the snapshot.
+  'GET /tenants/{tenantId}/employees/{employeeId}/explain': async (deps, { params }) => json(200, { explanation: await explainEmployee(deps, params.tenantId!, params.employeeId!) }),
+  'GET /tenants/{tenantId}/employees/search': async (deps, { params, query }) => {
+    const q = z.string().max(200, 'q is at most 200 characters').parse(query.q ?? '');
+    const limit = int(query.limit);
+    return json(200, await searchEmployees(deps, params.tenantId!, q, limit !== undefined ? { limit } : {}));
   },
   'GET /alerts': async (deps, { query }) => {
     const limit = int(query.limit);

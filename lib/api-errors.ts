@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AmbiguousEmployeeError,
   BambooHrAuthError,
   BambooHrDataError,
   BambooHrRateLimitedError,
@@ -7,6 +8,7 @@ import {
   BambooHrUnavailableError,
   BambooHrUnknownCompanyError,
   ConfirmationRequiredError,
+  EmployeeNotFoundError,
   ExclusionFieldNotFoundError,
   RequiredFieldsNotVisibleError,
   SecretMissingError,
@@ -20,7 +22,7 @@ import type { Log } from './logging.js';
 
 export interface ApiError {
   status: number;
-  body: { error: { code: string; message: string } };
+  body: { error: { code: string; message: string; candidates?: unknown[] } };
 }
 
 /** Maps a thrown error to `{error: {code, message}}` with a proper status. Never leaks internals. */
@@ -28,7 +30,8 @@ export const toApiError = (error: unknown, log?: Log): ApiError => {
   const of = (status: number, code: string, message: string): ApiError => ({ status, body: { error: { code, message } } });
   if (error instanceof z.ZodError) return of(400, 'invalid-input', z.prettifyError(error).slice(0, 1000));
   if (error instanceof ValidationError) return of(400, error.code, error.message);
-  if (error instanceof TenantNotFoundError) return of(404, error.code, error.message);
+  if (error instanceof TenantNotFoundError || error instanceof EmployeeNotFoundError) return of(404, error.code, error.message);
+  if (error instanceof AmbiguousEmployeeError) return { status: 409, body: { error: { code: error.code, message: error.message, candidates: [...error.candidates] } } };
   if (error instanceof TenantExistsError || error instanceof TenantChangedError || error instanceof ConfirmationRequiredError) {
     return of(409, error.code, error.message);
   }

@@ -246,3 +246,32 @@ export class WebhookNotPermittedError extends SyncError {
     );
   }
 }
+
+/** `explain`: no one in the product or in BambooHR matches what support typed. */
+export class EmployeeNotFoundError extends SyncError {
+  readonly code = 'employee-not-found';
+  readonly retryable = false;
+  constructor(
+    readonly tenantId: string,
+    readonly who: string,
+  ) {
+    super(`No employee of '${tenantId}' matches '${who}' (an id, a work email, an employee number or a name), in the product or in BambooHR. Check the spelling, or give the BambooHR id.`);
+  }
+}
+
+/** `explain`: several people match a name; the candidates say who they are. */
+export class AmbiguousEmployeeError extends SyncError {
+  readonly code = 'ambiguous-employee';
+  readonly retryable = false;
+  constructor(
+    readonly who: string,
+    readonly candidates: ReadonlyArray<{ employeeId: string; name: string | null; workEmail: string | null; employeeNumber: string | null; inProduct: boolean }>,
+  ) {
+    super(
+      `${candidates.length} employees match '${who}': ${candidates
+        .slice(0, 10)
+        .map((c) => `${c.name ?? 'unnamed'} (#${c.employeeId}${c.workEmail ? `, ${c.workEmail}` : ''})`)
+        .join('; ')}${candidates.length > 10 ? '; …' : ''}. Ask again with one of their ids or emails.`,
+    );
+  }
+}

@@ -1,12 +1,19 @@
 import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api } from './api';
+import { EmployeePage } from './pages/Employee';
 import { FailedJobsPage } from './pages/FailedJobs';
 import { RegisterPage } from './pages/Register';
 import { TenantPage } from './pages/Tenant';
 import { TenantsPage } from './pages/Tenants';
 
-type Route = { page: 'tenants' } | { page: 'register' } | { page: 'tenant'; tenantId: string } | { page: 'failed-jobs' } | { page: 'not-found' };
+type Route =
+  | { page: 'tenants' }
+  | { page: 'register' }
+  | { page: 'tenant'; tenantId: string }
+  | { page: 'employee'; tenantId: string; who: string }
+  | { page: 'failed-jobs' }
+  | { page: 'not-found' };
 
 /** Hash routes, so that the page's URL (and its token) stays as it was opened. */
 const parseRoute = (hash: string): Route => {
@@ -14,13 +21,15 @@ const parseRoute = (hash: string): Route => {
   if (path === '/' || path === '/tenants') return { page: 'tenants' };
   if (path === '/register') return { page: 'register' };
   if (path === '/failed-jobs') return { page: 'failed-jobs' };
+  const employee = /^\/tenants\/([^/]+)\/employees\/([^/]+)$/.exec(path);
+  if (employee?.[1] && employee[2]) return { page: 'employee', tenantId: decodeURIComponent(employee[1]), who: decodeURIComponent(employee[2]) };
   const tenant = /^\/tenants\/([^/]+)$/.exec(path);
   if (tenant?.[1]) return { page: 'tenant', tenantId: decodeURIComponent(tenant[1]) };
   return { page: 'not-found' };
 };
 
 const NAV = [
-  { href: '#/', label: 'Tenants', pages: ['tenants', 'tenant'] },
+  { href: '#/', label: 'Tenants', pages: ['tenants', 'tenant', 'employee'] },
   { href: '#/register', label: 'Register a tenant', pages: ['register'] },
   { href: '#/failed-jobs', label: 'Failed jobs', pages: ['failed-jobs'] },
 ];
@@ -50,7 +59,7 @@ const App = () => {
   }, [route]);
 
   useEffect(() => {
-    const title = route.page === 'tenant' ? `${route.tenantId} · ` : '';
+    const title = route.page === 'tenant' ? `${route.tenantId} · ` : route.page === 'employee' ? `${route.who} · ${route.tenantId} · ` : '';
     document.title = `${title}BambooHR sync console${label ? ` (${label})` : ''}`;
   }, [route, label]);
 
@@ -76,6 +85,7 @@ const App = () => {
         {route.page === 'tenants' ? <TenantsPage /> : null}
         {route.page === 'register' ? <RegisterPage /> : null}
         {route.page === 'tenant' ? <TenantPage key={route.tenantId} tenantId={route.tenantId} /> : null}
+        {route.page === 'employee' ? <EmployeePage key={`${route.tenantId}/${route.who}`} tenantId={route.tenantId} who={route.who} /> : null}
         {route.page === 'failed-jobs' ? <FailedJobsPage /> : null}
         {route.page === 'not-found' ? (
           <>

@@ -9,3 +9,4 @@ export type { AccessCheck, AccessChecklistItem } from '../../lib/use-cases/check
 export type { SyncPreview } from '../../lib/use-cases/preview-sync.js';
 export type { DeadLetter } from '../../lib/ports.js';
 export type { ActivityEvent } from '../../lib/model/activity.js';
+export type { EmployeeExplanation, EmployeeCandidate, OrgNode } from '../../lib/use-cases/explain-employee.js';

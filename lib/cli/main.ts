@@ -13,6 +13,7 @@ import { COMMON_OPTIONS, str, type Command, type CommandContext, type OptionSpec
 import { ACTIVITY_COMMANDS } from './commands/activity.js';
 import { CONSOLE_COMMANDS } from './commands/console.js';
 import { DLQ_COMMANDS } from './commands/dlq.js';
+import { EXPLAIN_COMMANDS } from './commands/explain.js';
 import { FEED_COMMANDS } from './commands/feed.js';
 import { SYNC_COMMANDS } from './commands/sync.js';
 import { TENANT_COMMANDS } from './commands/tenant.js';
@@ -22,7 +23,7 @@ import { openTarget, type Target, type TargetOptions } from './target.js';
 
 export const PROGRAM = 'bamboohr-sync';
 
-export const COMMANDS: readonly Command[] = [...TENANT_COMMANDS, ...SYNC_COMMANDS, ...FEED_COMMANDS, ...ACTIVITY_COMMANDS, ...DLQ_COMMANDS, ...CONSOLE_COMMANDS];
+export const COMMANDS: readonly Command[] = [...TENANT_COMMANDS, ...SYNC_COMMANDS, ...FEED_COMMANDS, ...EXPLAIN_COMMANDS, ...ACTIVITY_COMMANDS, ...DLQ_COMMANDS, ...CONSOLE_COMMANDS];
 
 const STAGE = /^[a-z0-9-]{1,20}$/;
 

@@ -4,7 +4,7 @@
  * so that a key can never reach a terminal, a pipe or a CI log, whatever a message carries.
  */
 import { z } from 'zod';
-import { SyncError } from '../errors.js';
+import { AmbiguousEmployeeError, SyncError } from '../errors.js';
 
 export interface Writer {
   write(chunk: string): unknown;
@@ -130,6 +130,8 @@ export const plural = (n: number, word: string, many = `${word}s`): string => `$
 export interface CliErrorBody {
   code: string;
   message: string;
+  /** `explain` with a name several people have: who they are. */
+  candidates?: unknown[];
 }
 
 /** A hint for the AWS and network errors that the use cases do not type. */
@@ -156,6 +158,7 @@ const awsHint = (error: Error): string | null => {
 /** The error as `{code, message}`: a typed error's own message (it names the fix), never a stack. */
 export const describeError = (error: unknown): CliErrorBody => {
   if (error instanceof UsageError) return { code: 'usage', message: error.message };
+  if (error instanceof AmbiguousEmployeeError) return { code: error.code, message: error.message, candidates: [...error.candidates] };
   if (error instanceof SyncError) return { code: error.code, message: error.message };
   if (error instanceof z.ZodError) {
     return { code: 'invalid-input', message: z.prettifyError(error).replace(/\s*\n\s*/g, ' ').slice(0, 1000) };

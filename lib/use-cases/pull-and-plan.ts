@@ -51,7 +51,7 @@ const EMPTY_PLAN: SyncPlan = {
 };
 
 /** Resolves the key under which the tenant's exclusion checkbox comes back, failing closed. */
-const exclusionKeyOf = async (tenant: Tenant, source: EmployeeSource): Promise<string | null> => {
+export const exclusionKeyOf = async (tenant: Tenant, source: EmployeeSource): Promise<string | null> => {
   if (tenant.exclusionField === null) return null;
   if (tenant.exclusionFieldId) return tenant.exclusionFieldId;
   const field = resolveField(await source.listFields(), tenant.exclusionField);

@@ -372,6 +372,57 @@ describe('the support console in headless Chromium', () => {
     expect(kindsAfter).toEqual(['failed-jobs']);
   });
 
+  it('explains a person: searches by name, opens their page with the verdict, BambooHR and the product side by side, the org picture and the run chart (issue 16)', async () => {
+    // Prepare: a synced manager with reports, and someone who left (deleted in BambooHR)
+    const snapshot = await local.deps.snapshots.load('blind');
+    const manager = [...snapshot.values()].find((e) => e.state === 'synced' && e.employee.directReportIds.length > 0 && e.employee.managerId !== null)!;
+    const reports = [...snapshot.values()].filter((e) => e.sourceManagerId === manager.employee.id);
+    const chainLength = (() => {
+      let n = 0;
+      for (let id = manager.sourceManagerId; id && n < 20; id = snapshot.get(id)?.sourceManagerId ?? null) n += 1;
+      return n;
+    })();
+    const leaver = [...snapshot.values()].find((e) => e.state === 'deactivated' && e.reason === 'deleted')!;
+    const runs = await local.deps.runs.list('blind', 20);
+    await openTenant('blind');
+
+    // Act: the run chart, then a search by full name that finds one person
+    await page.locator('.run-chart svg').waitFor();
+    const bars = await page.locator('.run-chart g.run-bar').count();
+    const heldBars = await page.locator('.run-chart g.run-bar[data-status="held"]').count();
+    await page.getByLabel('Name, work email, employee # or BambooHR id').fill(`${manager.employee.firstName} ${manager.employee.lastName}`);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('section[aria-labelledby="verdict-title"]').waitFor();
+    const verdict = await page.locator('section[aria-labelledby="verdict-title"]').getAttribute('data-verdict');
+    const reasonCodes = await page.getByRole('list', { name: 'Reasons' }).locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-code')));
+    const compare = await page.getByRole('table', { name: 'BambooHR and the product side by side' }).innerText();
+    const org = page.locator('svg.org-picture');
+    const managers = await org.locator('g[data-role="manager"]').count();
+    const reportNodes = await org.locator('g[data-role="report"]').count();
+    const personNode = await org.locator('g[data-role="person"]').getAttribute('data-employee');
+    const history = await page.getByRole('list', { name: 'History' }).locator('li').count();
+    await screenshot('employee');
+    // Act: the leaver, by email (straight to their page)
+    await page.goto(`${server.url}#/tenants/blind/employees/${encodeURIComponent(leaver.employee.workEmail!)}`);
+    await page.locator('section[aria-labelledby="verdict-title"][data-verdict="not-in-product"]').waitFor();
+    const leaverCodes = await page.getByRole('list', { name: 'Reasons' }).locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-code')));
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    // Assess
+    expect(bars).toBe(runs.length);
+    expect(heldBars).toBe(runs.filter((r) => r.status === 'held').length);
+    expect(verdict).toBe('in-product');
+    expect(reasonCodes).toEqual(['synced']);
+    expect(compare).toContain(manager.employee.workEmail!);
+    expect(managers).toBe(chainLength);
+    expect(reportNodes).toBe(reports.length);
+    expect(personNode).toBe(manager.employee.id);
+    expect(history).toBeGreaterThanOrEqual(1);
+    expect(leaverCodes).toEqual(['deleted']);
+    expect(errors).toEqual([]);
+  });
+
   it('never shows a key in an API answer the page received, nor the key or the token in the server log', async () => {
     // Act
     const bodies = await Promise.all(apiBodies);

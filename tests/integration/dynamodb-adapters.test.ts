@@ -19,7 +19,8 @@ import { DEFAULT_SAFEGUARDS, type Tenant } from '../../lib/model/tenant.js';
 import { aRunRecord } from '../helpers/builders.js';
 import { startEmulators, type Emulators } from '../helpers/emulators.js';
 
-const NOW = new Date('2026-03-01T12:00:00.000Z');
+// In the future: DynamoDB Local deletes items past their TTL (expiresAt = NOW + days) in the background, at any time.
+const NOW = new Date('2099-03-01T12:00:00.000Z');
 
 const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
   tenantId,

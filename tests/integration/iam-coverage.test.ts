@@ -194,9 +194,11 @@ describe('IAM: every DynamoDB and SQS call each function makes is allowed by its
       ['GET /tenants/{tenantId}/runs', {}],
       ['GET /tenants/{tenantId}/activity', {}],
       ['GET /alerts', {}],
+      ['GET /tenants/{tenantId}/employees/search', { q: someone.lastName ?? 'x' }],
     ] as const) {
       await http('AdminRole', 'admin', route, { params: { tenantId: 'acme' }, query });
     }
+    await http('AdminRole', 'admin', 'GET /tenants/{tenantId}/employees/{employeeId}/explain', { params: { tenantId: 'acme', employeeId: someone.id } });
     company.updateKey(FAKE_API_KEY, { disabled: true });
     await http('AdminRole', 'admin', 'POST /tenants/{tenantId}/syncs', { params: { tenantId: 'acme' }, body: {} });
     await drain();

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { Badge, Check, Checklist, ConfirmDialog, Counts, ErrorBox, Loading, TenantStatus, Time, useLoad, Warnings } from '../components';
 import { formatDuration, plural } from '../format';
-import type { AccessCheck, ActivityEvent, ChangeDraft, ChangeRecord, HeldRun, RunRecord, SyncPreview, TenantView } from '../types';
+import { RunChart } from '../charts';
+import type { AccessCheck, ActivityEvent, ChangeDraft, EmployeeCandidate, ChangeRecord, HeldRun, RunRecord, SyncPreview, TenantView } from '../types';
 
 const path = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}`;
 const FINAL = new Set(['succeeded', 'held', 'failed']);
@@ -326,6 +327,61 @@ const Activity = ({ tenantId, version }: { tenantId: string; version: unknown })
   );
 };
 
+/** "Why is (or isn't) this person in the product?": search by name, email, employee number or id. */
+const FindPerson = ({ tenantId }: { tenantId: string }) => {
+  const [q, setQ] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [found, setFound] = useState<EmployeeCandidate[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (q.trim() === '') return;
+    setBusy(true);
+    setError(null);
+    setFound(null);
+    try {
+      const { candidates } = await api<{ candidates: EmployeeCandidate[] }>('GET', `${path(tenantId)}/employees/search?q=${encodeURIComponent(q.trim())}`);
+      if (candidates.length === 1) window.location.hash = `#/tenants/${encodeURIComponent(tenantId)}/employees/${encodeURIComponent(candidates[0]!.employeeId)}`;
+      else setFound(candidates);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="find-title">
+      <h2 id="find-title">Why is (or isn't) someone in the product?</h2>
+      <form className="form inline-form" role="search" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="find-person">Name, work email, employee # or BambooHR id</label>
+          <input id="find-person" type="search" value={q} onChange={(e) => setQ(e.target.value)} spellCheck={false} autoComplete="off" />
+        </div>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Looking…' : 'Explain'}
+        </button>
+      </form>
+      <ErrorBox error={error} title="Could not search." />
+      {found !== null && found.length === 0 ? <p className="empty">Nobody matches, in the product or in BambooHR.</p> : null}
+      {found !== null && found.length > 1 ? (
+        <ul className="search-results" aria-label="People found">
+          {found.map((c) => (
+            <li key={c.employeeId}>
+              <a href={`#/tenants/${encodeURIComponent(tenantId)}/employees/${encodeURIComponent(c.employeeId)}`}>
+                {c.name ?? 'Unnamed'} #{c.employeeId}
+              </a>{' '}
+              <span className="muted small">
+                {c.workEmail ?? 'no work email'}
+                {c.inProduct ? '' : ' · not in the product'}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+};
+
 const UpdateKey = ({ tenantId, onSaved }: { tenantId: string; onSaved: () => void }) => {
   const [apiKey, setApiKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -539,8 +595,11 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
         </dl>
       </section>
 
+      <FindPerson tenantId={tenantId} />
+
       <section aria-labelledby="runs-title">
         <h2 id="runs-title">Run history</h2>
+        {runs.length > 0 ? <RunChart runs={runs} /> : null}
         <RunsTable runs={runs} />
       </section>
 
