@@ -153,9 +153,10 @@ export interface ChangeFeed {
   committedSeq(tenantId: string): Promise<number>;
   /**
    * Makes the pending range visible to readers and clears it. With a summary head, saves it in the
-   * same write and clears the stale mark; without, the summary stays marked stale.
+   * same write and clears the stale mark, if the saved summary is still `expectedVersion`; otherwise
+   * (or without one) the range is committed alone and the summary stays marked stale.
    */
-  commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }): Promise<void>;
+  commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array; expectedVersion: number | null }): Promise<void>;
   /** Marks the summary stale before a snapshot write that reserves no seqs. */
   markSummaryStale(tenantId: string): Promise<void>;
   /** Saves a summary head and clears the stale mark, if the saved version is still `expectedVersion` (null: none) and nothing is pending; false otherwise. */

@@ -295,30 +295,26 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     return (await this.meta(tenantId)).committedSeq ?? 0;
   }
 
-  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }): Promise<void> {
+  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array; expectedVersion: number | null }): Promise<void> {
+    if (summary) {
+      try {
+        await this.commitWithSummary(tenantId, pending, summary);
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Another summary was saved since this run read its own (or the range was committed already):
+        // commit the range alone, leaving the summary marked stale for the next run to rebuild.
+      }
+    }
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId, seq: META_SEQ },
-          UpdateExpression: summary
-            ? 'REMOVE #pending, #summaryStale SET #committedSeq = :lastSeq, #summary = :head, #summaryVersion = if_not_exists(#summaryVersion, :zero) + :one'
-            : 'REMOVE #pending SET #committedSeq = :lastSeq',
+          UpdateExpression: 'REMOVE #pending SET #committedSeq = :lastSeq',
           ConditionExpression: '#pending.#runId = :runId AND #pending.#firstSeq = :firstSeq AND #pending.#lastSeq = :lastSeq',
-          ExpressionAttributeNames: {
-            '#pending': 'pending',
-            '#committedSeq': 'committedSeq',
-            '#runId': 'runId',
-            '#firstSeq': 'firstSeq',
-            '#lastSeq': 'lastSeq',
-            ...(summary ? SUMMARY_NAMES : {}),
-          },
-          ExpressionAttributeValues: {
-            ':runId': pending.runId,
-            ':firstSeq': pending.firstSeq,
-            ':lastSeq': pending.lastSeq,
-            ...(summary ? { ':head': summary.head, ':zero': 0, ':one': 1 } : {}),
-          },
+          ExpressionAttributeNames: { '#pending': 'pending', '#committedSeq': 'committedSeq', '#runId': 'runId', '#firstSeq': 'firstSeq', '#lastSeq': 'lastSeq' },
+          ExpressionAttributeValues: { ':runId': pending.runId, ':firstSeq': pending.firstSeq, ':lastSeq': pending.lastSeq },
         }),
       );
     } catch (error) {
@@ -331,6 +327,29 @@ export class DynamoDbChangeFeed implements ChangeFeed {
           (meta.pending ? `the pending append is ${describe(meta.pending)}.` : 'nothing is pending.'),
       );
     }
+  }
+
+  /** The commit and the summary's switch in one write, on both conditions: the pending range is ours, the summary is the one read. */
+  private async commitWithSummary(tenantId: string, pending: PendingAppend, summary: { head: Uint8Array; expectedVersion: number | null }): Promise<void> {
+    await this.documentClient.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { tenantId, seq: META_SEQ },
+        UpdateExpression: 'REMOVE #pending, #summaryStale SET #committedSeq = :lastSeq, #summary = :head, #summaryVersion = :next',
+        ConditionExpression:
+          '#pending.#runId = :runId AND #pending.#firstSeq = :firstSeq AND #pending.#lastSeq = :lastSeq AND ' +
+          (summary.expectedVersion === null ? 'attribute_not_exists(#summaryVersion)' : '#summaryVersion = :expected'),
+        ExpressionAttributeNames: { '#pending': 'pending', '#committedSeq': 'committedSeq', '#runId': 'runId', '#firstSeq': 'firstSeq', '#lastSeq': 'lastSeq', ...SUMMARY_NAMES },
+        ExpressionAttributeValues: {
+          ':runId': pending.runId,
+          ':firstSeq': pending.firstSeq,
+          ':lastSeq': pending.lastSeq,
+          ':head': summary.head,
+          ':next': (summary.expectedVersion ?? 0) + 1,
+          ...(summary.expectedVersion === null ? {} : { ':expected': summary.expectedVersion }),
+        },
+      }),
+    );
   }
 
   async list(tenantId: string, after: number, limit: number): Promise<{ changes: ChangeRecord[]; nextAfter: number }> {

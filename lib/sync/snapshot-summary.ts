@@ -98,7 +98,8 @@ const STATE_REASON: ReadonlyArray<DeactivationReason | null> = [null, ...DEACTIV
 const NUMERIC_ID = /^(0|[1-9][0-9]{0,14})$/;
 const MAGIC_CHUNK = 0x53; // 'S'
 const MAGIC_HEAD = 0x48; // 'H'
-const FORMAT = 1;
+/** 2: text as UTF-16 code units (an id may hold a lone surrogate, which UTF-8 would not keep). */
+const FORMAT = 2;
 
 class ByteWriter {
   private buffer = Buffer.allocUnsafe(1024);
@@ -128,8 +129,8 @@ class ByteWriter {
     this.length += data.length;
   }
   text(value: string) {
-    const data = Buffer.from(value, 'utf8');
-    this.varint(data.length);
+    const data = Buffer.from(value, 'utf16le');
+    this.varint(value.length);
     this.bytes(data);
   }
   hex(value: string, bytes: number) {
@@ -170,7 +171,7 @@ class ByteReader {
     return out;
   }
   text(): string {
-    return Buffer.from(this.bytes(this.varint())).toString('utf8');
+    return Buffer.from(this.bytes(2 * this.varint())).toString('utf16le');
   }
   hex(n: number): string {
     return Buffer.from(this.bytes(n)).toString('hex');
@@ -262,6 +263,11 @@ export const decodeChunk = (data: Uint8Array): SummaryStub[] => {
 export const chunkChecksum = checksum;
 
 export interface SummaryHead {
+  /**
+   * The feed's committed seq when this summary was saved: a writer that committed changes without
+   * saving a summary (a worker of an older version) makes them differ, and the summary is not trusted.
+   */
+  committedSeq: number;
   /** Employees described (chunks and delta together). */
   employees: number;
   /** Chunk `i` lives in `slot` (0 or 1) and has this checksum. */
@@ -274,6 +280,7 @@ export const encodeHead = (head: SummaryHead): Uint8Array => {
   const w = new ByteWriter();
   w.byte(MAGIC_HEAD);
   w.byte(FORMAT);
+  w.varint(head.committedSeq);
   w.varint(head.employees);
   w.varint(head.chunks.length);
   for (const chunk of head.chunks) {
@@ -294,6 +301,7 @@ export const decodeHead = (data: Uint8Array): SummaryHead => {
   if (Buffer.from(data.subarray(data.length - 8)).toString('hex') !== checksum(body)) throw new SummaryCorruptError('its head fails its checksum.');
   const r = new ByteReader(body);
   if (r.byte() !== MAGIC_HEAD || r.byte() !== FORMAT) throw new SummaryCorruptError('its head is not in a known format.');
+  const committedSeq = r.varint();
   const employees = r.varint();
   const count = r.varint();
   if (count > r.remaining) throw new SummaryCorruptError('its head claims more chunks than it holds.');
@@ -305,7 +313,7 @@ export const decodeHead = (data: Uint8Array): SummaryHead => {
   }
   const delta = readStubs(r);
   if (r.remaining !== 0) throw new SummaryCorruptError('its head has trailing bytes.');
-  return { employees, chunks, delta };
+  return { committedSeq, employees, chunks, delta };
 };
 
 // ----------------------------------------------------------------------------- chunks
@@ -368,7 +376,7 @@ export interface SummaryWrite {
 const otherSlot = (previous: SummaryHead | null, index: number): 0 | 1 => (previous?.chunks[index]?.slot === 0 ? 1 : 0);
 
 /** A summary of these stubs from scratch: chunks about `chunkTargetBytes` each, written beside the current ones. */
-export const buildSummary = (all: readonly SummaryStub[], previous: SummaryHead | null, limits: SummaryLimits = SUMMARY_LIMITS): SummaryWrite => {
+export const buildSummary = (all: readonly SummaryStub[], previous: SummaryHead | null, limits: SummaryLimits = SUMMARY_LIMITS, committedSeq = 0): SummaryWrite => {
   let count = Math.max(1, Math.ceil((all.length * 24) / limits.chunkTargetBytes));
   for (;;) {
     const groups: SummaryStub[][] = Array.from({ length: count }, () => []);
@@ -376,7 +384,7 @@ export const buildSummary = (all: readonly SummaryStub[], previous: SummaryHead 
     const encoded = groups.map(encodeChunk);
     if (encoded.every((bytes) => bytes.length <= limits.chunkMaxBytes) || count >= 10_000) {
       const chunks = encoded.map((bytes, index) => ({ index, slot: otherSlot(previous, index), bytes }));
-      return { head: { employees: all.length, chunks: chunks.map((c) => ({ slot: c.slot, sum: checksum(c.bytes) })), delta: [] }, chunks };
+      return { head: { committedSeq, employees: all.length, chunks: chunks.map((c) => ({ slot: c.slot, sum: checksum(c.bytes) })), delta: [] }, chunks };
     }
     count *= 2;
   }
@@ -393,7 +401,12 @@ const deltaBytes = (delta: readonly SummaryStub[]): number => {
  * `deltaMaxBytes` it is folded into the chunks it touches (only those are rewritten), and a chunk
  * that would outgrow `chunkMaxBytes` makes the whole summary be rebuilt with more chunks.
  */
-export const updateSummary = (current: LoadedSummary, changed: readonly SummaryStub[], limits: SummaryLimits = SUMMARY_LIMITS): SummaryWrite | null => {
+export const updateSummary = (
+  current: LoadedSummary,
+  changed: readonly SummaryStub[],
+  limits: SummaryLimits = SUMMARY_LIMITS,
+  committedSeq = current.head.committedSeq,
+): SummaryWrite | null => {
   const delta = new Map(current.head.delta.map((s) => [s.id, s]));
   let any = false;
   for (const stub of changed) {
@@ -402,10 +415,10 @@ export const updateSummary = (current: LoadedSummary, changed: readonly SummaryS
     delta.set(stub.id, stub);
     any = true;
   }
-  if (!any) return null;
+  if (!any && committedSeq === current.head.committedSeq) return null;
   const employees = new Set([...current.stubs.keys(), ...delta.keys()]).size;
   if (deltaBytes([...delta.values()]) <= limits.deltaMaxBytes) {
-    return { head: { ...current.head, employees, delta: [...delta.values()] }, chunks: [] };
+    return { head: { ...current.head, committedSeq, employees, delta: [...delta.values()] }, chunks: [] };
   }
   const count = current.head.chunks.length;
   const touched = new Map<number, Map<string, SummaryStub>>();
@@ -424,11 +437,11 @@ export const updateSummary = (current: LoadedSummary, changed: readonly SummaryS
     if (bytes.length > limits.chunkMaxBytes) {
       const all = new Map(current.stubs);
       for (const stub of delta.values()) all.set(stub.id, stub);
-      return buildSummary([...all.values()], current.head, limits);
+      return buildSummary([...all.values()], current.head, limits, committedSeq);
     }
     chunks.push({ index, slot: otherSlot(current.head, index), bytes });
   }
   const headChunks = current.head.chunks.map((c) => ({ ...c }));
   for (const chunk of chunks) headChunks[chunk.index] = { slot: chunk.slot, sum: checksum(chunk.bytes) };
-  return { head: { employees, chunks: headChunks, delta: [] }, chunks };
+  return { head: { committedSeq, employees, chunks: headChunks, delta: [] }, chunks };
 };

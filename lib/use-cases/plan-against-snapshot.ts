@@ -36,12 +36,15 @@ export interface PlannedAgainstSnapshot {
 export const loadSummary = async (
   deps: { snapshots: Pick<SnapshotStore, 'readSummaryChunks'> },
   tenantId: string,
-  state: Pick<FeedState, 'summary' | 'summaryStale'>,
+  state: Pick<FeedState, 'summary' | 'summaryStale' | 'committedSeq'>,
 ): Promise<{ summary: LoadedSummary; version: number } | { summary: null; reason: string }> => {
   if (!state.summary) return { summary: null, reason: 'no summary yet' };
   if (state.summaryStale) return { summary: null, reason: 'the summary is stale (a run wrote the snapshot and did not finish)' };
   try {
     const head = decodeHead(state.summary.head);
+    if (head.committedSeq !== state.committedSeq) {
+      return { summary: null, reason: `the feed moved to seq ${state.committedSeq} without the summary (saved at ${head.committedSeq}): written by an older version` };
+    }
     const chunks = await deps.snapshots.readSummaryChunks(tenantId, head.chunks.map((c, index) => ({ index, slot: c.slot })));
     return { summary: assembleSummary(head, chunks), version: state.summary.version };
   } catch (error) {
@@ -63,7 +66,7 @@ export const planAgainstSnapshot = async (
   deps: { snapshots: Pick<SnapshotStore, 'load' | 'get' | 'readSummaryChunks'>; log: Log },
   input: {
     tenantId: string;
-    state: Pick<FeedState, 'summary' | 'summaryStale'> | null;
+    state: Pick<FeedState, 'summary' | 'summaryStale' | 'committedSeq'> | null;
     plan: Omit<PlanInput, 'previous'>;
     /** The summary, if the caller started reading it already (alongside the pull). */
     loading?: Promise<LoadedSummaryResult> | null;
@@ -114,7 +117,7 @@ const readableHead = (state: Pick<FeedState, 'summary'> | null): SummaryHead | n
  * folded into the chunks they touch. Against the whole snapshot: a new summary of it all.
  * A held run writes nothing, so the summary stays as it is.
  */
-export const summaryAfter = (basis: SnapshotBasis, plan: SyncPlan, limits: SummaryLimits = SUMMARY_LIMITS): SummaryWrite | null => {
+export const summaryAfter = (basis: SnapshotBasis, plan: SyncPlan, committedSeq: number, limits: SummaryLimits = SUMMARY_LIMITS): SummaryWrite | null => {
   if (plan.outcome === 'held') return null;
   const orgStale = new Set(plan.orgStale);
   const written = new Map(plan.snapshotWrites.map((entry) => [entry.employee.id, entry]));
@@ -123,7 +126,7 @@ export const summaryAfter = (basis: SnapshotBasis, plan: SyncPlan, limits: Summa
     const all: SummaryStub[] = [];
     for (const [id, entry] of basis.previous) if (!written.has(id)) all.push(stubFor(entry));
     for (const entry of written.values()) all.push(stubFor(entry));
-    return buildSummary(all, basis.head, limits);
+    return buildSummary(all, basis.head, limits, committedSeq);
   }
   const changed: SummaryStub[] = [...written.values()].map(stubFor);
   const decided = plan.orgDecided === 'all' ? basis.summary.stubs.keys() : plan.orgDecided;
@@ -133,5 +136,5 @@ export const summaryAfter = (basis: SnapshotBasis, plan: SyncPlan, limits: Summa
     const derived = !orgStale.has(id);
     if (stub.orgDerived !== derived) changed.push({ ...stub, orgDerived: derived });
   }
-  return updateSummary(basis.summary, changed, limits);
+  return updateSummary(basis.summary, changed, limits, committedSeq);
 };

@@ -6,6 +6,7 @@ import type { Tenant } from '../model/tenant.js';
 import type { Log } from '../logging.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
 import type {
+  FeedState,
   PendingAppend,
   ChangeFeed,
   Clock,
@@ -140,7 +141,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     let feedState = state;
     if (feedState.pending) {
       await repairPendingAppend(deps, tenant.tenantId, feedState.pending);
-      feedState = { ...feedState, pending: null, summaryStale: true };
+      feedState = { ...feedState, pending: null, summaryStale: true, committedSeq: Math.max(feedState.committedSeq, feedState.pending.lastSeq) };
     }
 
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
@@ -167,7 +168,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         run.held = plan.held;
         if (job.approval || job.allowDeactivations) run.warnings = [...run.warnings, approvalNotApplied(job, approval.expired)];
       } else {
-        run.feed = await applyPlan(deps, tenant.tenantId, runId, plan, basis, feedState.pending ? undefined : feedState.nextSeq);
+        run.feed = await applyPlan(deps, tenant.tenantId, runId, plan, basis, feedState);
         run.status = 'succeeded';
       }
     } finally {
@@ -303,6 +304,10 @@ export class GiveUpError extends Error {
  * bookkeeping and reserves no seqs), so a worker that dies between a snapshot write and the summary's
  * save leaves the mark, and the next run reads the whole snapshot (always right) and rebuilds the
  * summary. An entry a run does read is checked against its stub; a mismatch also means a full read.
+ * The head records the committed seq it describes: a worker of an older version, which commits
+ * without marking or saving a summary, moves the seq away from it, and the summary is not trusted.
+ * The commit switches the head only if the summary is still the version the run planned against
+ * (else it commits the range alone and leaves the mark), so a late run never replaces a newer summary.
  */
 const applyPlan = async (
   deps: SyncTenantDeps,
@@ -310,11 +315,12 @@ const applyPlan = async (
   runId: string,
   plan: SyncPlan,
   basis: SnapshotBasis | null,
-  nextSeq?: number,
+  state: Pick<FeedState, 'committedSeq' | 'nextSeq'>,
 ): Promise<RunRecord['feed']> => {
   const { changes, snapshotWrites } = plan;
-  const summary = basis ? summaryAfter(basis, plan, deps.summaryLimits) : null;
   if (changes.length === 0) {
+    // The summary describes the feed at its committed seq (its check against an older writer's commits).
+    const summary = basis ? summaryAfter(basis, plan, state.committedSeq, deps.summaryLimits) : null;
     if (snapshotWrites.length > 0) {
       await deps.feed.markSummaryStale(tenantId);
       await deps.snapshots.put(tenantId, snapshotWrites);
@@ -327,7 +333,8 @@ const applyPlan = async (
     }
     return null;
   }
-  const pending = await deps.feed.reserve(tenantId, runId, changes.length, nextSeq);
+  const pending = await deps.feed.reserve(tenantId, runId, changes.length, state.nextSeq);
+  const summary = basis ? summaryAfter(basis, plan, pending.lastSeq, deps.summaryLimits) : null;
   const at = deps.clock.now().toISOString();
   // Each changed entry carries the seq of its change: above the committed seq until the commit, which
   // is how readers of the snapshot tell an uncommitted entry (and show its previous state instead).
@@ -341,7 +348,8 @@ const applyPlan = async (
   const changedIds = new Set(changes.map((change) => change.employeeId));
   await writeFeedThenSnapshot(deps, tenantId, appends, [...entries.values()].filter((entry) => !changedIds.has(entry.employee.id)));
   if (summary) await deps.snapshots.writeSummaryChunks(tenantId, summary.chunks);
-  await deps.feed.commit(tenantId, pending, summary ? { head: encodeHead(summary.head) } : undefined);
+  // Switched with the commit only if nobody saved another summary since this run read its own.
+  await deps.feed.commit(tenantId, pending, summary && basis ? { head: encodeHead(summary.head), expectedVersion: basis.version } : undefined);
   return { firstSeq: pending.firstSeq, lastSeq: pending.lastSeq };
 };
 

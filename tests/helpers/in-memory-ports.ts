@@ -212,13 +212,14 @@ export class InMemoryChangeFeed implements ChangeFeed {
   async committedSeq(tenantId: string) {
     return this.metaOf(tenantId).committedSeq;
   }
-  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array }) {
+  async commit(tenantId: string, pending: PendingAppend, summary?: { head: Uint8Array; expectedVersion: number | null }) {
     const m = this.metaOf(tenantId);
     if (m.pending?.runId !== pending.runId) throw new Error('no such pending append');
     m.committedSeq = pending.lastSeq;
     delete m.pending;
-    if (summary) {
-      m.summary = { head: new Uint8Array(summary.head), version: (m.summary?.version ?? 0) + 1 };
+    // The summary switches with the commit only if it is still the one the run read.
+    if (summary && (m.summary?.version ?? null) === summary.expectedVersion) {
+      m.summary = { head: new Uint8Array(summary.head), version: (summary.expectedVersion ?? 0) + 1 };
       delete m.summaryStale;
     }
   }

@@ -437,8 +437,12 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       const pending = await feed.reserve('headed', 'run-1', 2);
       const whileReserved = await feed.state('headed');
       const refusedWhilePending = await feed.saveSummary('headed', head(9), 1);
-      await feed.commit('headed', pending, { head: head(2) });
+      await feed.commit('headed', pending, { head: head(2), expectedVersion: 1 });
       const afterCommit = await feed.state('headed');
+      const late = await feed.reserve('headed', 'run-late', 1);
+      await feed.commit('headed', late, { head: head(8), expectedVersion: 1 }); // planned against version 1: now 2
+      const afterLateCommit = await feed.state('headed');
+      await feed.saveSummary('headed', head(2), 2);
       await feed.markSummaryStale('headed');
       const marked = await feed.state('headed');
       const pendingAgain = await feed.reserve('headed', 'run-2', 1);
@@ -456,10 +460,11 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(whileReserved).toMatchObject({ pending: { runId: 'run-1' }, summaryStale: true });
       expect(refusedWhilePending).toBe(false);
       expect(afterCommit).toMatchObject({ pending: null, committedSeq: 2, summary: { head: head(2), version: 2 }, summaryStale: false });
+      expect(afterLateCommit).toMatchObject({ pending: null, committedSeq: 3, summary: { head: head(2), version: 2 }, summaryStale: true });
       expect(marked.summaryStale).toBe(true);
-      expect(committedWithout).toMatchObject({ committedSeq: 3, summary: { version: 2 }, summaryStale: true });
-      expect(saved).toBe(true);
-      expect(removed).toMatchObject({ summary: null, summaryStale: false, committedSeq: 3 });
+      expect(committedWithout).toMatchObject({ committedSeq: 4, summary: { version: 3 }, summaryStale: true });
+      expect(saved).toBe(false); // version 3 by now
+      expect(removed).toMatchObject({ summary: null, summaryStale: false, committedSeq: 4 });
     });
   });
 

@@ -61,12 +61,12 @@ describe('the snapshot summary (issue 17)', () => {
 
     it('refuses a head whose bytes changed, and a chunk that is not one', () => {
       // Prepare
-      const head = encodeHead({ employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
+      const head = encodeHead({ committedSeq: 7, employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
       const flipped = new Uint8Array(head);
       flipped[5] = flipped[5]! ^ 1;
 
       // Act & Assess
-      expect(decodeHead(head)).toEqual({ employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
+      expect(decodeHead(head)).toEqual({ committedSeq: 7, employees: 2, chunks: [{ slot: 1, sum: '0123456789abcdef' }], delta: [aStub('5')] });
       expect(() => decodeHead(flipped)).toThrow(SummaryCorruptError);
       expect(() => decodeChunk(new Uint8Array([1, 2, 3]))).toThrow(SummaryCorruptError);
     });
