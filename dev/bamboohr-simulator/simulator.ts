@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildFieldLookup, exclusionFieldDef, STANDARD_FIELDS, type SimFieldDef } from './fields.js';
+import { ERROR_HEADER, errorResponse, escapeXml, parseBasicAuth, safeDecode, type SimResponse } from './http.js';
 import type {
   SimApiKey,
   SimChangeAction,
@@ -100,27 +101,33 @@ interface CompanyState {
   webhooks: SimWebhook[];
 }
 
-interface SimResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
 interface ActiveFault {
   fault: SimFault;
   remaining: number;
 }
 
-const API_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
-const ERROR_HEADER = 'x-bamboohr-error-message';
+/**
+ * Who is calling the API, whatever the credentials: the API's answers depend only on what this
+ * user may see and do.
+ */
+interface Caller {
+  /** API names (aliases) or field ids the caller cannot see. */
+  hiddenFields: readonly string[];
+  /** Why the caller may not `POST /v1/webhooks`, or null when it may. */
+  webhookRefusal: string | null;
+  /** Recorded on the webhooks it creates. */
+  createdBy: Pick<SimWebhook, 'createdWithKey'>;
+}
+
+/** Where a request goes: an API route of a company, or nowhere. */
+type Route = { kind: 'api'; subdomain: string; apiRoute: string } | { kind: 'none'; subdomain: null };
+
+const GATEWAY_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
 const DEFAULT_CHECKBOX: SimCheckboxValues = { checked: '1', unchecked: '0' };
 
 /** BambooHR's timestamp style: whole seconds, `+00:00`. */
 const bambooTimestamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 const wholeSeconds = (ms: number): number => Math.floor(ms / 1000) * 1000;
-
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 
 const toXml = (value: unknown, tag: string): string => {
   if (Array.isArray(value)) return `<${tag}>${value.map((v) => toXml(v, 'item')).join('')}</${tag}>`;
@@ -139,30 +146,21 @@ const xmlResponse = (status: number, value: unknown, root = 'response'): SimResp
   body: `<?xml version="1.0"?>\n${toXml(value, root)}`,
 });
 
-const errorResponse = (status: number, message: string): SimResponse => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8', [ERROR_HEADER]: message },
-  body: `<html><body><h1>${status}</h1><p>${escapeXml(message)}</p></body></html>`,
-});
-
 const HTML_PAGE =
   '<!DOCTYPE html><html><head><title>BambooHR - Maintenance</title></head>' +
   '<body><h1>We&rsquo;ll be right back</h1><p>BambooHR is performing scheduled maintenance.</p></body></html>';
 
-const parseBasicAuth = (header: string | undefined): { user: string; password: string } | null => {
-  if (!header || !/^basic /i.test(header)) return null;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+const routeOf = (pathname: string): Route => {
+  const gateway = GATEWAY_PATH.exec(pathname);
+  if (gateway?.[1] === undefined) return { kind: 'none', subdomain: null };
+  return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '' };
 };
 
-const safeDecode = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-};
+const keyCaller = (key: SimApiKey): Caller => ({
+  hiddenFields: key.hiddenFields ?? [],
+  webhookRefusal: key.canCreateWebhooks === false ? 'You do not have permission to create webhooks' : null,
+  createdBy: { createdWithKey: key.apiKey },
+});
 
 const flatHeaders = (req: IncomingMessage): Record<string, string> => {
   const headers: Record<string, string> = {};
@@ -275,8 +273,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return dropped;
   };
 
-  const visibilityFor = (state: CompanyState, key: SimApiKey): ((def: SimFieldDef) => boolean) => {
-    const hidden = new Set([...(key.hiddenFields ?? []), ...droppedFields(state.subdomain)]);
+  const visibilityFor = (state: CompanyState, caller: Caller): ((def: SimFieldDef) => boolean) => {
+    const hidden = new Set([...caller.hiddenFields, ...droppedFields(state.subdomain)]);
     if (hidden.size === 0) return () => true;
     return (def) => !hidden.has(def.id) && (def.alias === undefined || !hidden.has(def.alias));
   };
@@ -296,7 +294,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     }
   };
 
-  const customReport = (state: CompanyState, key: SimApiKey, request: SimRequest, wantsJson: boolean): SimResponse => {
+  const customReport = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
     const contentType = (request.headers['content-type'] ?? '').trim().toLowerCase();
     if (contentType !== 'application/json') {
       // BambooHR parses anything else as XML and fails.
@@ -308,7 +306,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.fields)) {
       return errorResponse(400, 'The report request must list its fields');
     }
-    const visible = visibilityFor(state, key);
+    const visible = visibilityFor(state, caller);
     const columns: Array<{ key: string; def: SimFieldDef }> = [];
     const seen = new Set<string>();
     for (const raw of parsed.fields as unknown[]) {
@@ -348,10 +346,10 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     );
   };
 
-  const singleEmployee = (state: CompanyState, key: SimApiKey, id: string, request: SimRequest, wantsJson: boolean): SimResponse => {
+  const singleEmployee = (state: CompanyState, caller: Caller, id: string, request: SimRequest, wantsJson: boolean): SimResponse => {
     const employee = state.employees.get(id);
     if (!employee) return errorResponse(404, `Employee ${id} not found`);
-    const visible = visibilityFor(state, key);
+    const visible = visibilityFor(state, caller);
     const wanted = (request.query.fields ?? 'firstName,lastName')
       .split(',')
       .map((f) => f.trim())
@@ -385,8 +383,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     );
   };
 
-  const metaFields = (state: CompanyState, key: SimApiKey, wantsJson: boolean): SimResponse => {
-    const visible = visibilityFor(state, key);
+  const metaFields = (state: CompanyState, caller: Caller, wantsJson: boolean): SimResponse => {
+    const visible = visibilityFor(state, caller);
     const list = state.fieldDefs.filter(visible).map((def) => ({
       id: /^\d+$/.test(def.id) ? Number(def.id) : def.id,
       name: def.name,
@@ -396,8 +394,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return jsonAnswer(200, list, wantsJson, 'fields');
   };
 
-  const createWebhook = (state: CompanyState, key: SimApiKey, request: SimRequest, wantsJson: boolean): SimResponse => {
-    if (key.canCreateWebhooks === false) return errorResponse(403, 'You do not have permission to create webhooks');
+  const createWebhook = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
+    if (caller.webhookRefusal !== null) return errorResponse(403, caller.webhookRefusal);
     const body = parseJsonBody(request.body) as Record<string, unknown> | undefined;
     if (
       !body ||
@@ -419,44 +417,51 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       monitorFields: (body.monitorFields as unknown[]).map(String),
       postFields: body.postFields && typeof body.postFields === 'object' ? (body.postFields as Record<string, string>) : {},
       includeCompanyDomain: body.includeCompanyDomain === true,
-      createdWithKey: key.apiKey,
+      ...caller.createdBy,
     };
     state.webhooks.push(webhook);
     return jsonAnswer(201, { id: webhook.id, privateKey: webhook.privateKey, name: webhook.name, url: webhook.url }, wantsJson, 'webhook');
   };
 
-  const answer = (request: SimRequest, authorization: string | undefined): SimResponse => {
-    const match = API_PATH.exec(request.path);
-    if (!match || request.subdomain === null) return errorResponse(404, 'Not found');
-    const state = companies.get(request.subdomain);
-    if (!state) return errorResponse(404, 'Company not found');
-
+  /** The caller behind the request's credentials, or the answer that refuses it. */
+  const authenticate = (state: CompanyState, authorization: string | undefined): Caller | SimResponse => {
     const credentials = parseBasicAuth(authorization);
     const key = credentials ? state.keys.get(credentials.user) : undefined;
     if (!key) return errorResponse(401, 'Invalid API key');
     if (key.disabled) return errorResponse(403, 'The user of this API key is disabled');
+    return keyCaller(key);
+  };
 
+  /** One implementation of the API routes, whatever the path and the credentials that reached it. */
+  const apiAnswer = (state: CompanyState, caller: Caller, apiRoute: string, request: SimRequest): SimResponse => {
     const wantsJson = (request.headers.accept ?? '').toLowerCase().includes('application/json');
-    const route = match[2] ?? '';
     const { method } = request;
 
-    if (route === 'reports/custom') {
-      return method === 'POST' ? customReport(state, key, request, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'reports/custom') {
+      return method === 'POST' ? customReport(state, caller, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'employees/changed') {
+    if (apiRoute === 'employees/changed') {
       return method === 'GET' ? changedEmployees(state, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    const single = /^employees\/([^/]+)$/.exec(route);
+    const single = /^employees\/([^/]+)$/.exec(apiRoute);
     if (single?.[1] !== undefined) {
-      return method === 'GET' ? singleEmployee(state, key, safeDecode(single[1]), request, wantsJson) : errorResponse(405, 'Method not allowed');
+      return method === 'GET' ? singleEmployee(state, caller, safeDecode(single[1]), request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'meta/fields') {
-      return method === 'GET' ? metaFields(state, key, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'meta/fields') {
+      return method === 'GET' ? metaFields(state, caller, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'webhooks') {
-      return method === 'POST' ? createWebhook(state, key, request, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'webhooks') {
+      return method === 'POST' ? createWebhook(state, caller, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
     return errorResponse(404, 'Not found');
+  };
+
+  const answer = (route: Route, request: SimRequest, authorization: string | undefined): SimResponse => {
+    if (route.kind === 'none') return errorResponse(404, 'Not found');
+    const state = companies.get(route.subdomain);
+    if (!state) return errorResponse(404, 'Company not found');
+    const caller = authenticate(state, authorization);
+    return 'status' in caller ? caller : apiAnswer(state, caller, route.apiRoute, request);
   };
 
   // ------------------------------------------------------------------ faults and transport
@@ -489,7 +494,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const match = API_PATH.exec(url.pathname);
+    const route = routeOf(url.pathname);
     seq += 1;
     const request: SimRequest = {
       seq,
@@ -500,7 +505,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       headers: flatHeaders(req),
       auth: parseBasicAuth(req.headers.authorization),
       body,
-      subdomain: match?.[1] !== undefined ? safeDecode(match[1]) : null,
+      subdomain: route.subdomain,
       fault: null,
     };
     if (logRequests) requests.push(request);
@@ -534,7 +539,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         break;
     }
 
-    const response = answer(request, req.headers.authorization);
+    const response = answer(route, request, req.headers.authorization);
     if (fault?.kind === 'truncate') {
       send(res, { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) });
       return;
