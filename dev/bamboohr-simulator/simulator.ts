@@ -31,7 +31,8 @@ export type {
 export { sendWebhook } from './send-webhook.js';
 
 /**
- * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/`, with
+ * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/` and under
+ * the company URL `/companies/{subdomain}` + `/api/v1/` (BambooHR's `https://{subdomain}.bamboohr.com`), with
  * BambooHR's quirks (XML unless `Accept: application/json`, 400 on a report whose Content-Type is
  * not exactly `application/json`, invisible fields silently left out, `0000-00-00` for empty dates)
  * and fault injection for the client's error paths.
@@ -66,8 +67,19 @@ export interface SimCompany {
   setCheckboxValues(values: SimCheckboxValues): void;
 }
 
+/** Where a started simulator listens. */
+export interface SimulatorEndpoints {
+  port: number;
+  /** `http://127.0.0.1:<port>/api/gateway.php`: append `/{subdomain}/v1/...`. */
+  apiBase: string;
+  /** `http://127.0.0.1:<port>/companies/{subdomain}`: the simulator's `BAMBOOHR_COMPANY_URL`. */
+  companyUrlTemplate: string;
+  /** The company URL of one company: `companyUrlTemplate` filled in. */
+  companyUrl(subdomain: string): string;
+}
+
 export interface BambooHrSimulator {
-  start(): Promise<{ port: number; apiBase: string }>;
+  start(): Promise<SimulatorEndpoints>;
   stop(): Promise<void>;
   addCompany(input: SimCompanyInput): SimCompany;
   /** Throws when no such company was added. */
@@ -120,9 +132,13 @@ interface Caller {
 }
 
 /** Where a request goes: an API route of a company, or nowhere. */
-type Route = { kind: 'api'; subdomain: string; apiRoute: string } | { kind: 'none'; subdomain: null };
+type Route = { kind: 'api'; subdomain: string; apiRoute: string } | { kind: 'none'; subdomain: string | null };
 
 const GATEWAY_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
+/** What the simulator serves under `https://{subdomain}.bamboohr.com`. */
+const COMPANY_PATH = /^\/companies\/([^/]+)\/(.*)$/;
+const COMPANY_API_PREFIX = 'api/v1/';
+const SUBDOMAIN_PLACEHOLDER = '{subdomain}';
 const DEFAULT_CHECKBOX: SimCheckboxValues = { checked: '1', unchecked: '0' };
 
 /** BambooHR's timestamp style: whole seconds, `+00:00`. */
@@ -152,8 +168,13 @@ const HTML_PAGE =
 
 const routeOf = (pathname: string): Route => {
   const gateway = GATEWAY_PATH.exec(pathname);
-  if (gateway?.[1] === undefined) return { kind: 'none', subdomain: null };
-  return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '' };
+  if (gateway?.[1] !== undefined) return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '' };
+  const company = COMPANY_PATH.exec(pathname);
+  if (company?.[1] === undefined) return { kind: 'none', subdomain: null };
+  const subdomain = safeDecode(company[1]);
+  const rest = company[2] ?? '';
+  if (rest.startsWith(COMPANY_API_PREFIX)) return { kind: 'api', subdomain, apiRoute: rest.slice(COMPANY_API_PREFIX.length) };
+  return { kind: 'none', subdomain };
 };
 
 const keyCaller = (key: SimApiKey): Caller => ({
@@ -572,7 +593,13 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         });
       });
       const { port } = created.address() as AddressInfo;
-      return { port, apiBase: `http://127.0.0.1:${port}/api/gateway.php` };
+      const companyUrlTemplate = `http://127.0.0.1:${port}/companies/${SUBDOMAIN_PLACEHOLDER}`;
+      return {
+        port,
+        apiBase: `http://127.0.0.1:${port}/api/gateway.php`,
+        companyUrlTemplate,
+        companyUrl: (subdomain) => companyUrlTemplate.replace(SUBDOMAIN_PLACEHOLDER, encodeURIComponent(subdomain)),
+      };
     },
 
     stop: async () => {
