@@ -34,3 +34,20 @@ export const safeDecode = (text: string): string => {
   }
 };
 
+
+export const parseBearerAuth = (header: string | undefined): string | null => {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+};
+
+/** The parsed JSON, or undefined when the text is not JSON. */
+export const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The media type without its parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
+export const mediaType = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -2,7 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildFieldLookup, exclusionFieldDef, STANDARD_FIELDS, type SimFieldDef } from './fields.js';
-import { ERROR_HEADER, errorResponse, escapeXml, parseBasicAuth, safeDecode, type SimResponse } from './http.js';
+import {
+  ERROR_HEADER,
+  errorResponse,
+  escapeXml,
+  parseBasicAuth,
+  parseBearerAuth,
+  parseJson,
+  safeDecode,
+  type SimResponse,
+} from './http.js';
+import {
+  createOauthServer,
+  REDACTED,
+  redactBody,
+  redactParams,
+  SIMULATOR_OAUTH_APP,
+  type AccessGrant,
+  type OauthCompanyState,
+  type OauthRequest,
+} from './oauth.js';
 import type {
   SimApiKey,
   SimChangeAction,
@@ -12,6 +31,9 @@ import type {
   SimEmployeePatch,
   SimExclusionField,
   SimFault,
+  SimOauthApp,
+  SimOauthTokenStats,
+  SimOauthUser,
   SimRequest,
   SimWebhook,
 } from './types.js';
@@ -25,24 +47,31 @@ export type {
   SimEmployeePatch,
   SimExclusionField,
   SimFault,
+  SimOauthApp,
+  SimOauthTokenStats,
+  SimOauthUser,
   SimRequest,
   SimWebhook,
 } from './types.js';
 export { sendWebhook } from './send-webhook.js';
+export { SIMULATOR_OAUTH_APP } from './oauth.js';
 
 /**
- * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/` and under
- * the company URL `/companies/{subdomain}` + `/api/v1/` (BambooHR's `https://{subdomain}.bamboohr.com`), with
- * BambooHR's quirks (XML unless `Accept: application/json`, 400 on a report whose Content-Type is
- * not exactly `application/json`, invisible fields silently left out, `0000-00-00` for empty dates)
- * and fault injection for the client's error paths.
+ * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/` (HTTP Basic)
+ * and under the company URL `/companies/{subdomain}` (BambooHR's `https://{subdomain}.bamboohr.com`):
+ * `api/v1/` (Bearer or Basic), `authorize.php` and `token.php` (OAuth 2.0). With BambooHR's quirks
+ * (XML unless `Accept: application/json`, 400 on a report whose Content-Type is not exactly
+ * `application/json`, invisible fields silently left out, `0000-00-00` for empty dates) and fault
+ * injection for the client's error paths.
  */
 
 export interface SimulatorOptions {
-  /** The clock that stamps `lastChanged` (default: the real one). */
+  /** The clock that stamps `lastChanged` and times OAuth codes and tokens (default: the real one). */
   now?: () => Date;
   /** Keep every request in `requests` (default true; turn off for very long benchmarks). */
   logRequests?: boolean;
+  /** Lifetime of OAuth access tokens (default 3600, BambooHR's). */
+  oauthAccessTokenSeconds?: number;
 }
 
 export interface SimCompany {
@@ -65,6 +94,11 @@ export interface SimCompany {
   updateKey(apiKey: string, patch: Partial<Omit<SimApiKey, 'apiKey'>>): void;
   setExclusionField(field: SimExclusionField | null): void;
   setCheckboxValues(values: SimCheckboxValues): void;
+  /** The user OAuth access tokens act as, for tokens already issued too. */
+  setOauthUser(user: SimOauthUser): void;
+  /** The company withdraws every OAuth grant: its codes, access and refresh tokens stop working. */
+  revokeOauth(): void;
+  oauthTokens(): SimOauthTokenStats;
 }
 
 /** Where a started simulator listens. */
@@ -85,6 +119,8 @@ export interface BambooHrSimulator {
   /** Throws when no such company was added. */
   company(subdomain: string): SimCompany;
   removeCompany(subdomain: string): void;
+  /** Registers an OAuth app (replacing one with the same client id); `SIMULATOR_OAUTH_APP` is always there. */
+  registerOauthApp(app: SimOauthApp): void;
   injectFault(fault: SimFault): void;
   clearFaults(): void;
   /** Every request received (unless `logRequests: false`), oldest first. */
@@ -111,6 +147,7 @@ interface CompanyState {
   fieldDefs: SimFieldDef[];
   fieldLookup: Map<string, SimFieldDef>;
   webhooks: SimWebhook[];
+  oauth: OauthCompanyState;
 }
 
 interface ActiveFault {
@@ -128,17 +165,23 @@ interface Caller {
   /** Why the caller may not `POST /v1/webhooks`, or null when it may. */
   webhookRefusal: string | null;
   /** Recorded on the webhooks it creates. */
-  createdBy: Pick<SimWebhook, 'createdWithKey'>;
+  createdBy: Pick<SimWebhook, 'createdWithKey' | 'createdWithOauthClient'>;
 }
 
-/** Where a request goes: an API route of a company, or nowhere. */
-type Route = { kind: 'api'; subdomain: string; apiRoute: string } | { kind: 'none'; subdomain: string | null };
+/** Where a request goes: an API route of a company, one of its OAuth endpoints, or nowhere. */
+type Route =
+  | { kind: 'api'; subdomain: string; apiRoute: string; acceptsBearer: boolean }
+  | { kind: 'authorize' | 'token'; subdomain: string }
+  | { kind: 'none'; subdomain: string | null };
 
 const GATEWAY_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
 /** What the simulator serves under `https://{subdomain}.bamboohr.com`. */
 const COMPANY_PATH = /^\/companies\/([^/]+)\/(.*)$/;
 const COMPANY_API_PREFIX = 'api/v1/';
 const SUBDOMAIN_PLACEHOLDER = '{subdomain}';
+const COMPANY_OAUTH_ENDPOINTS: Record<string, 'authorize' | 'token'> = { 'authorize.php': 'authorize', 'token.php': 'token' };
+const WEBHOOKS_SCOPE = 'webhooks';
+const DEFAULT_ACCESS_TOKEN_SECONDS = 3600;
 const DEFAULT_CHECKBOX: SimCheckboxValues = { checked: '1', unchecked: '0' };
 
 /** BambooHR's timestamp style: whole seconds, `+00:00`. */
@@ -168,20 +211,50 @@ const HTML_PAGE =
 
 const routeOf = (pathname: string): Route => {
   const gateway = GATEWAY_PATH.exec(pathname);
-  if (gateway?.[1] !== undefined) return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '' };
+  // BambooHR documents Bearer tokens against the company URL only: the gateway stays Basic.
+  if (gateway?.[1] !== undefined) {
+    return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '', acceptsBearer: false };
+  }
   const company = COMPANY_PATH.exec(pathname);
   if (company?.[1] === undefined) return { kind: 'none', subdomain: null };
   const subdomain = safeDecode(company[1]);
   const rest = company[2] ?? '';
-  if (rest.startsWith(COMPANY_API_PREFIX)) return { kind: 'api', subdomain, apiRoute: rest.slice(COMPANY_API_PREFIX.length) };
-  return { kind: 'none', subdomain };
+  if (rest.startsWith(COMPANY_API_PREFIX)) {
+    return { kind: 'api', subdomain, apiRoute: rest.slice(COMPANY_API_PREFIX.length), acceptsBearer: true };
+  }
+  const endpoint = COMPANY_OAUTH_ENDPOINTS[rest];
+  return endpoint ? { kind: endpoint, subdomain } : { kind: 'none', subdomain };
 };
+
+const isOauthEndpoint = (route: Route): boolean => route.kind === 'authorize' || route.kind === 'token';
 
 const keyCaller = (key: SimApiKey): Caller => ({
   hiddenFields: key.hiddenFields ?? [],
   webhookRefusal: key.canCreateWebhooks === false ? 'You do not have permission to create webhooks' : null,
   createdBy: { createdWithKey: key.apiKey },
 });
+
+/** A token acts as the company's approving user, as far as its scopes allow. */
+const tokenCaller = (user: SimOauthUser, grant: AccessGrant): Caller => ({
+  hiddenFields: user.hiddenFields ?? [],
+  webhookRefusal: grant.scopes.includes(WEBHOOKS_SCOPE) ? null : `The access token lacks the '${WEBHOOKS_SCOPE}' scope`,
+  createdBy: { createdWithOauthClient: grant.clientId },
+});
+
+/**
+ * The request as the log keeps it: no secret values (client secrets, codes, tokens) in the query
+ * and, on OAuth endpoints, none in the body or the Basic password (a client secret) either.
+ */
+const forLog = (route: Route, request: SimRequest): SimRequest => {
+  const query = redactParams(request.query);
+  if (!isOauthEndpoint(route)) return query === request.query ? request : { ...request, query };
+  return {
+    ...request,
+    query,
+    auth: request.auth && { user: request.auth.user, password: REDACTED },
+    body: redactBody(request.body, request.headers['content-type']),
+  };
+};
 
 const flatHeaders = (req: IncomingMessage): Record<string, string> => {
   const headers: Record<string, string> = {};
@@ -201,6 +274,10 @@ const faultMatches = (fault: SimFault, request: SimRequest): boolean => {
 export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooHrSimulator => {
   const now = options.now ?? (() => new Date());
   const logRequests = options.logRequests ?? true;
+  const accessTokenSeconds = options.oauthAccessTokenSeconds ?? DEFAULT_ACCESS_TOKEN_SECONDS;
+  if (!Number.isFinite(accessTokenSeconds) || accessTokenSeconds <= 0) throw new Error('oauthAccessTokenSeconds must be a positive number');
+  const oauth = createOauthServer({ now, accessTokenSeconds });
+  oauth.registerApp(SIMULATOR_OAUTH_APP);
   const companies = new Map<string, CompanyState>();
   const counts = new Map<string, number>();
   let requests: SimRequest[] = [];
@@ -282,6 +359,11 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       state.checkboxValues = { ...values };
       rebuildFields(state);
     },
+    setOauthUser: (user) => {
+      state.oauth.user = { ...user };
+    },
+    revokeOauth: () => oauth.revoke(state.oauth),
+    oauthTokens: () => oauth.stats(state.oauth),
   });
 
   // ------------------------------------------------------------------ visibility
@@ -307,21 +389,13 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       ? { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }
       : xmlResponse(status, value, root);
 
-  const parseJsonBody = (body: string): unknown => {
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      return undefined;
-    }
-  };
-
   const customReport = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
     const contentType = (request.headers['content-type'] ?? '').trim().toLowerCase();
     if (contentType !== 'application/json') {
       // BambooHR parses anything else as XML and fails.
       return xmlResponse(400, { error: 'Malformed XML' }, 'error');
     }
-    const parsed = parseJsonBody(request.body) as
+    const parsed = parseJson(request.body) as
       | { title?: unknown; fields?: unknown; filters?: { employeeIds?: unknown; lastChanged?: { value?: unknown } } }
       | undefined;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.fields)) {
@@ -417,7 +491,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
 
   const createWebhook = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
     if (caller.webhookRefusal !== null) return errorResponse(403, caller.webhookRefusal);
-    const body = parseJsonBody(request.body) as Record<string, unknown> | undefined;
+    const body = parseJson(request.body) as Record<string, unknown> | undefined;
     if (
       !body ||
       typeof body.name !== 'string' ||
@@ -445,7 +519,14 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
   };
 
   /** The caller behind the request's credentials, or the answer that refuses it. */
-  const authenticate = (state: CompanyState, authorization: string | undefined): Caller | SimResponse => {
+  const authenticate = (state: CompanyState, authorization: string | undefined, acceptsBearer: boolean): Caller | SimResponse => {
+    const bearer = acceptsBearer ? parseBearerAuth(authorization) : null;
+    if (bearer !== null) {
+      // Tokens live with the company that issued them: another company's token is simply unknown here.
+      const grant = oauth.accessGrant(state.oauth, bearer);
+      if (!grant) return errorResponse(401, 'Invalid or expired access token', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      return tokenCaller(state.oauth.user, grant);
+    }
     const credentials = parseBasicAuth(authorization);
     const key = credentials ? state.keys.get(credentials.user) : undefined;
     if (!key) return errorResponse(401, 'Invalid API key');
@@ -477,12 +558,21 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return errorResponse(404, 'Not found');
   };
 
-  const answer = (route: Route, request: SimRequest, authorization: string | undefined): SimResponse => {
+  /** `raw` is the request as received, secrets included (`request` may be what the log sees). */
+  const answer = (route: Route, request: SimRequest, raw: OauthRequest): SimResponse => {
     if (route.kind === 'none') return errorResponse(404, 'Not found');
     const state = companies.get(route.subdomain);
     if (!state) return errorResponse(404, 'Company not found');
-    const caller = authenticate(state, authorization);
-    return 'status' in caller ? caller : apiAnswer(state, caller, route.apiRoute, request);
+    switch (route.kind) {
+      case 'authorize':
+        return oauth.authorize(state.oauth, raw);
+      case 'token':
+        return oauth.token(state.oauth, raw);
+      case 'api': {
+        const caller = authenticate(state, raw.authorization, route.acceptsBearer);
+        return 'status' in caller ? caller : apiAnswer(state, caller, route.apiRoute, request);
+      }
+    }
   };
 
   // ------------------------------------------------------------------ faults and transport
@@ -529,11 +619,11 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       subdomain: route.subdomain,
       fault: null,
     };
-    if (logRequests) requests.push(request);
     if (request.subdomain !== null) counts.set(request.subdomain, (counts.get(request.subdomain) ?? 0) + 1);
 
     const fault = takeFault(request);
     request.fault = fault?.kind ?? null;
+    if (logRequests) requests.push(forLog(route, request));
     switch (fault?.kind) {
       case 'reset':
         req.socket.destroy();
@@ -560,7 +650,15 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         break;
     }
 
-    const response = answer(route, request, req.headers.authorization);
+    const raw: OauthRequest = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      contentType: req.headers['content-type'],
+      body,
+      authorization: req.headers.authorization,
+    };
+    const response = answer(route, request, raw);
     if (fault?.kind === 'truncate') {
       send(res, { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) });
       return;
@@ -626,6 +724,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         fieldDefs: [],
         fieldLookup: new Map(),
         webhooks: [],
+        oauth: oauth.newCompany(input.subdomain, input.oauthUser),
       };
       rebuildFields(state);
       for (const employee of input.employees) {
@@ -645,6 +744,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     removeCompany: (subdomain) => {
       companies.delete(subdomain);
     },
+
+    registerOauthApp: (app) => oauth.registerApp(app),
 
     injectFault: (fault) => {
       const remaining = fault.kind === 'drop-field' ? Number.POSITIVE_INFINITY : (fault.times ?? 1);
