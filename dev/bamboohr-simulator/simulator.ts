@@ -2,6 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildFieldLookup, exclusionFieldDef, STANDARD_FIELDS, type SimFieldDef } from './fields.js';
+import {
+  ERROR_HEADER,
+  errorResponse,
+  escapeXml,
+  parseBasicAuth,
+  parseBearerAuth,
+  parseJson,
+  safeDecode,
+  type SimResponse,
+} from './http.js';
+import {
+  createOauthServer,
+  REDACTED,
+  redactBody,
+  redactParams,
+  SIMULATOR_OAUTH_APP,
+  type AccessGrant,
+  type OauthCompanyState,
+  type OauthRequest,
+} from './oauth.js';
 import type {
   SimApiKey,
   SimChangeAction,
@@ -11,6 +31,9 @@ import type {
   SimEmployeePatch,
   SimExclusionField,
   SimFault,
+  SimOauthApp,
+  SimOauthTokenStats,
+  SimOauthUser,
   SimRequest,
   SimWebhook,
 } from './types.js';
@@ -24,23 +47,31 @@ export type {
   SimEmployeePatch,
   SimExclusionField,
   SimFault,
+  SimOauthApp,
+  SimOauthTokenStats,
+  SimOauthUser,
   SimRequest,
   SimWebhook,
 } from './types.js';
 export { sendWebhook } from './send-webhook.js';
+export { SIMULATOR_OAUTH_APP } from './oauth.js';
 
 /**
- * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/`, with
- * BambooHR's quirks (XML unless `Accept: application/json`, 400 on a report whose Content-Type is
- * not exactly `application/json`, invisible fields silently left out, `0000-00-00` for empty dates)
- * and fault injection for the client's error paths.
+ * A local BambooHR: the endpoints the sync uses, under `/api/gateway.php/{subdomain}/v1/` (HTTP Basic)
+ * and under the company URL `/companies/{subdomain}` (BambooHR's `https://{subdomain}.bamboohr.com`):
+ * `api/v1/` (Bearer or Basic), `authorize.php` and `token.php` (OAuth 2.0). With BambooHR's quirks
+ * (XML unless `Accept: application/json`, 400 on a report whose Content-Type is not exactly
+ * `application/json`, invisible fields silently left out, `0000-00-00` for empty dates) and fault
+ * injection for the client's error paths.
  */
 
 export interface SimulatorOptions {
-  /** The clock that stamps `lastChanged` (default: the real one). */
+  /** The clock that stamps `lastChanged` and times OAuth codes and tokens (default: the real one). */
   now?: () => Date;
   /** Keep every request in `requests` (default true; turn off for very long benchmarks). */
   logRequests?: boolean;
+  /** Lifetime of OAuth access tokens (default 3600, BambooHR's). */
+  oauthAccessTokenSeconds?: number;
 }
 
 export interface SimCompany {
@@ -63,15 +94,33 @@ export interface SimCompany {
   updateKey(apiKey: string, patch: Partial<Omit<SimApiKey, 'apiKey'>>): void;
   setExclusionField(field: SimExclusionField | null): void;
   setCheckboxValues(values: SimCheckboxValues): void;
+  /** The user OAuth access tokens act as, for tokens already issued too. */
+  setOauthUser(user: SimOauthUser): void;
+  /** The company withdraws every OAuth grant: its codes, access and refresh tokens stop working. */
+  revokeOauth(): void;
+  oauthTokens(): SimOauthTokenStats;
+}
+
+/** Where a started simulator listens. */
+export interface SimulatorEndpoints {
+  port: number;
+  /** `http://127.0.0.1:<port>/api/gateway.php`: append `/{subdomain}/v1/...`. */
+  apiBase: string;
+  /** `http://127.0.0.1:<port>/companies/{subdomain}`: the simulator's `BAMBOOHR_COMPANY_URL`. */
+  companyUrlTemplate: string;
+  /** The company URL of one company: `companyUrlTemplate` filled in. */
+  companyUrl(subdomain: string): string;
 }
 
 export interface BambooHrSimulator {
-  start(): Promise<{ port: number; apiBase: string }>;
+  start(): Promise<SimulatorEndpoints>;
   stop(): Promise<void>;
   addCompany(input: SimCompanyInput): SimCompany;
   /** Throws when no such company was added. */
   company(subdomain: string): SimCompany;
   removeCompany(subdomain: string): void;
+  /** Registers an OAuth app (replacing one with the same client id); `SIMULATOR_OAUTH_APP` is always there. */
+  registerOauthApp(app: SimOauthApp): void;
   injectFault(fault: SimFault): void;
   clearFaults(): void;
   /** Every request received (unless `logRequests: false`), oldest first. */
@@ -98,12 +147,7 @@ interface CompanyState {
   fieldDefs: SimFieldDef[];
   fieldLookup: Map<string, SimFieldDef>;
   webhooks: SimWebhook[];
-}
-
-interface SimResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
+  oauth: OauthCompanyState;
 }
 
 interface ActiveFault {
@@ -111,16 +155,38 @@ interface ActiveFault {
   remaining: number;
 }
 
-const API_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
-const ERROR_HEADER = 'x-bamboohr-error-message';
+/**
+ * Who is calling the API, whatever the credentials: the API's answers depend only on what this
+ * user may see and do.
+ */
+interface Caller {
+  /** API names (aliases) or field ids the caller cannot see. */
+  hiddenFields: readonly string[];
+  /** Why the caller may not `POST /v1/webhooks`, or null when it may. */
+  webhookRefusal: string | null;
+  /** Recorded on the webhooks it creates. */
+  createdBy: Pick<SimWebhook, 'createdWithKey' | 'createdWithOauthClient'>;
+}
+
+/** Where a request goes: an API route of a company, one of its OAuth endpoints, or nowhere. */
+type Route =
+  | { kind: 'api'; subdomain: string; apiRoute: string; acceptsBearer: boolean }
+  | { kind: 'authorize' | 'token'; subdomain: string }
+  | { kind: 'none'; subdomain: string | null };
+
+const GATEWAY_PATH = /^\/api\/gateway\.php\/([^/]+)\/v1\/(.*)$/;
+/** What the simulator serves under `https://{subdomain}.bamboohr.com`. */
+const COMPANY_PATH = /^\/companies\/([^/]+)\/(.*)$/;
+const COMPANY_API_PREFIX = 'api/v1/';
+const SUBDOMAIN_PLACEHOLDER = '{subdomain}';
+const COMPANY_OAUTH_ENDPOINTS: Record<string, 'authorize' | 'token'> = { 'authorize.php': 'authorize', 'token.php': 'token' };
+const WEBHOOKS_SCOPE = 'webhooks';
+const DEFAULT_ACCESS_TOKEN_SECONDS = 3600;
 const DEFAULT_CHECKBOX: SimCheckboxValues = { checked: '1', unchecked: '0' };
 
 /** BambooHR's timestamp style: whole seconds, `+00:00`. */
 const bambooTimestamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 const wholeSeconds = (ms: number): number => Math.floor(ms / 1000) * 1000;
-
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 
 const toXml = (value: unknown, tag: string): string => {
   if (Array.isArray(value)) return `<${tag}>${value.map((v) => toXml(v, 'item')).join('')}</${tag}>`;
@@ -139,29 +205,55 @@ const xmlResponse = (status: number, value: unknown, root = 'response'): SimResp
   body: `<?xml version="1.0"?>\n${toXml(value, root)}`,
 });
 
-const errorResponse = (status: number, message: string): SimResponse => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8', [ERROR_HEADER]: message },
-  body: `<html><body><h1>${status}</h1><p>${escapeXml(message)}</p></body></html>`,
-});
-
 const HTML_PAGE =
   '<!DOCTYPE html><html><head><title>BambooHR - Maintenance</title></head>' +
   '<body><h1>We&rsquo;ll be right back</h1><p>BambooHR is performing scheduled maintenance.</p></body></html>';
 
-const parseBasicAuth = (header: string | undefined): { user: string; password: string } | null => {
-  if (!header || !/^basic /i.test(header)) return null;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+const routeOf = (pathname: string): Route => {
+  const gateway = GATEWAY_PATH.exec(pathname);
+  // BambooHR documents Bearer tokens against the company URL only: the gateway stays Basic.
+  if (gateway?.[1] !== undefined) {
+    return { kind: 'api', subdomain: safeDecode(gateway[1]), apiRoute: gateway[2] ?? '', acceptsBearer: false };
+  }
+  const company = COMPANY_PATH.exec(pathname);
+  if (company?.[1] === undefined) return { kind: 'none', subdomain: null };
+  const subdomain = safeDecode(company[1]);
+  const rest = company[2] ?? '';
+  if (rest.startsWith(COMPANY_API_PREFIX)) {
+    return { kind: 'api', subdomain, apiRoute: rest.slice(COMPANY_API_PREFIX.length), acceptsBearer: true };
+  }
+  const endpoint = COMPANY_OAUTH_ENDPOINTS[rest];
+  return endpoint ? { kind: endpoint, subdomain } : { kind: 'none', subdomain };
 };
 
-const safeDecode = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+const isOauthEndpoint = (route: Route): boolean => route.kind === 'authorize' || route.kind === 'token';
+
+const keyCaller = (key: SimApiKey): Caller => ({
+  hiddenFields: key.hiddenFields ?? [],
+  webhookRefusal: key.canCreateWebhooks === false ? 'You do not have permission to create webhooks' : null,
+  createdBy: { createdWithKey: key.apiKey },
+});
+
+/** A token acts as the company's approving user, as far as its scopes allow. */
+const tokenCaller = (user: SimOauthUser, grant: AccessGrant): Caller => ({
+  hiddenFields: user.hiddenFields ?? [],
+  webhookRefusal: grant.scopes.includes(WEBHOOKS_SCOPE) ? null : `The access token lacks the '${WEBHOOKS_SCOPE}' scope`,
+  createdBy: { createdWithOauthClient: grant.clientId },
+});
+
+/**
+ * The request as the log keeps it: no secret values (client secrets, codes, tokens) in the query
+ * and, on OAuth endpoints, none in the body or the Basic password (a client secret) either.
+ */
+const forLog = (route: Route, request: SimRequest): SimRequest => {
+  const query = redactParams(request.query);
+  if (!isOauthEndpoint(route)) return query === request.query ? request : { ...request, query };
+  return {
+    ...request,
+    query,
+    auth: request.auth && { user: request.auth.user, password: REDACTED },
+    body: redactBody(request.body, request.headers['content-type']),
+  };
 };
 
 const flatHeaders = (req: IncomingMessage): Record<string, string> => {
@@ -182,6 +274,10 @@ const faultMatches = (fault: SimFault, request: SimRequest): boolean => {
 export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooHrSimulator => {
   const now = options.now ?? (() => new Date());
   const logRequests = options.logRequests ?? true;
+  const accessTokenSeconds = options.oauthAccessTokenSeconds ?? DEFAULT_ACCESS_TOKEN_SECONDS;
+  if (!Number.isFinite(accessTokenSeconds) || accessTokenSeconds <= 0) throw new Error('oauthAccessTokenSeconds must be a positive number');
+  const oauth = createOauthServer({ now, accessTokenSeconds });
+  oauth.registerApp(SIMULATOR_OAUTH_APP);
   const companies = new Map<string, CompanyState>();
   const counts = new Map<string, number>();
   let requests: SimRequest[] = [];
@@ -263,6 +359,11 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       state.checkboxValues = { ...values };
       rebuildFields(state);
     },
+    setOauthUser: (user) => {
+      state.oauth.user = { ...user };
+    },
+    revokeOauth: () => oauth.revoke(state.oauth),
+    oauthTokens: () => oauth.stats(state.oauth),
   });
 
   // ------------------------------------------------------------------ visibility
@@ -275,8 +376,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return dropped;
   };
 
-  const visibilityFor = (state: CompanyState, key: SimApiKey): ((def: SimFieldDef) => boolean) => {
-    const hidden = new Set([...(key.hiddenFields ?? []), ...droppedFields(state.subdomain)]);
+  const visibilityFor = (state: CompanyState, caller: Caller): ((def: SimFieldDef) => boolean) => {
+    const hidden = new Set([...caller.hiddenFields, ...droppedFields(state.subdomain)]);
     if (hidden.size === 0) return () => true;
     return (def) => !hidden.has(def.id) && (def.alias === undefined || !hidden.has(def.alias));
   };
@@ -288,27 +389,19 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       ? { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) }
       : xmlResponse(status, value, root);
 
-  const parseJsonBody = (body: string): unknown => {
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      return undefined;
-    }
-  };
-
-  const customReport = (state: CompanyState, key: SimApiKey, request: SimRequest, wantsJson: boolean): SimResponse => {
+  const customReport = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
     const contentType = (request.headers['content-type'] ?? '').trim().toLowerCase();
     if (contentType !== 'application/json') {
       // BambooHR parses anything else as XML and fails.
       return xmlResponse(400, { error: 'Malformed XML' }, 'error');
     }
-    const parsed = parseJsonBody(request.body) as
+    const parsed = parseJson(request.body) as
       | { title?: unknown; fields?: unknown; filters?: { employeeIds?: unknown; lastChanged?: { value?: unknown } } }
       | undefined;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.fields)) {
       return errorResponse(400, 'The report request must list its fields');
     }
-    const visible = visibilityFor(state, key);
+    const visible = visibilityFor(state, caller);
     const columns: Array<{ key: string; def: SimFieldDef }> = [];
     const seen = new Set<string>();
     for (const raw of parsed.fields as unknown[]) {
@@ -348,10 +441,10 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     );
   };
 
-  const singleEmployee = (state: CompanyState, key: SimApiKey, id: string, request: SimRequest, wantsJson: boolean): SimResponse => {
+  const singleEmployee = (state: CompanyState, caller: Caller, id: string, request: SimRequest, wantsJson: boolean): SimResponse => {
     const employee = state.employees.get(id);
     if (!employee) return errorResponse(404, `Employee ${id} not found`);
-    const visible = visibilityFor(state, key);
+    const visible = visibilityFor(state, caller);
     const wanted = (request.query.fields ?? 'firstName,lastName')
       .split(',')
       .map((f) => f.trim())
@@ -385,8 +478,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     );
   };
 
-  const metaFields = (state: CompanyState, key: SimApiKey, wantsJson: boolean): SimResponse => {
-    const visible = visibilityFor(state, key);
+  const metaFields = (state: CompanyState, caller: Caller, wantsJson: boolean): SimResponse => {
+    const visible = visibilityFor(state, caller);
     const list = state.fieldDefs.filter(visible).map((def) => ({
       id: /^\d+$/.test(def.id) ? Number(def.id) : def.id,
       name: def.name,
@@ -396,9 +489,9 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return jsonAnswer(200, list, wantsJson, 'fields');
   };
 
-  const createWebhook = (state: CompanyState, key: SimApiKey, request: SimRequest, wantsJson: boolean): SimResponse => {
-    if (key.canCreateWebhooks === false) return errorResponse(403, 'You do not have permission to create webhooks');
-    const body = parseJsonBody(request.body) as Record<string, unknown> | undefined;
+  const createWebhook = (state: CompanyState, caller: Caller, request: SimRequest, wantsJson: boolean): SimResponse => {
+    if (caller.webhookRefusal !== null) return errorResponse(403, caller.webhookRefusal);
+    const body = parseJson(request.body) as Record<string, unknown> | undefined;
     if (
       !body ||
       typeof body.name !== 'string' ||
@@ -419,44 +512,67 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       monitorFields: (body.monitorFields as unknown[]).map(String),
       postFields: body.postFields && typeof body.postFields === 'object' ? (body.postFields as Record<string, string>) : {},
       includeCompanyDomain: body.includeCompanyDomain === true,
-      createdWithKey: key.apiKey,
+      ...caller.createdBy,
     };
     state.webhooks.push(webhook);
     return jsonAnswer(201, { id: webhook.id, privateKey: webhook.privateKey, name: webhook.name, url: webhook.url }, wantsJson, 'webhook');
   };
 
-  const answer = (request: SimRequest, authorization: string | undefined): SimResponse => {
-    const match = API_PATH.exec(request.path);
-    if (!match || request.subdomain === null) return errorResponse(404, 'Not found');
-    const state = companies.get(request.subdomain);
-    if (!state) return errorResponse(404, 'Company not found');
-
+  /** The caller behind the request's credentials, or the answer that refuses it. */
+  const authenticate = (state: CompanyState, authorization: string | undefined, acceptsBearer: boolean): Caller | SimResponse => {
+    const bearer = acceptsBearer ? parseBearerAuth(authorization) : null;
+    if (bearer !== null) {
+      // Tokens live with the company that issued them: another company's token is simply unknown here.
+      const grant = oauth.accessGrant(state.oauth, bearer);
+      if (!grant) return errorResponse(401, 'Invalid or expired access token', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      return tokenCaller(state.oauth.user, grant);
+    }
     const credentials = parseBasicAuth(authorization);
     const key = credentials ? state.keys.get(credentials.user) : undefined;
     if (!key) return errorResponse(401, 'Invalid API key');
     if (key.disabled) return errorResponse(403, 'The user of this API key is disabled');
+    return keyCaller(key);
+  };
 
+  /** One implementation of the API routes, whatever the path and the credentials that reached it. */
+  const apiAnswer = (state: CompanyState, caller: Caller, apiRoute: string, request: SimRequest): SimResponse => {
     const wantsJson = (request.headers.accept ?? '').toLowerCase().includes('application/json');
-    const route = match[2] ?? '';
     const { method } = request;
 
-    if (route === 'reports/custom') {
-      return method === 'POST' ? customReport(state, key, request, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'reports/custom') {
+      return method === 'POST' ? customReport(state, caller, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'employees/changed') {
+    if (apiRoute === 'employees/changed') {
       return method === 'GET' ? changedEmployees(state, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    const single = /^employees\/([^/]+)$/.exec(route);
+    const single = /^employees\/([^/]+)$/.exec(apiRoute);
     if (single?.[1] !== undefined) {
-      return method === 'GET' ? singleEmployee(state, key, safeDecode(single[1]), request, wantsJson) : errorResponse(405, 'Method not allowed');
+      return method === 'GET' ? singleEmployee(state, caller, safeDecode(single[1]), request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'meta/fields') {
-      return method === 'GET' ? metaFields(state, key, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'meta/fields') {
+      return method === 'GET' ? metaFields(state, caller, wantsJson) : errorResponse(405, 'Method not allowed');
     }
-    if (route === 'webhooks') {
-      return method === 'POST' ? createWebhook(state, key, request, wantsJson) : errorResponse(405, 'Method not allowed');
+    if (apiRoute === 'webhooks') {
+      return method === 'POST' ? createWebhook(state, caller, request, wantsJson) : errorResponse(405, 'Method not allowed');
     }
     return errorResponse(404, 'Not found');
+  };
+
+  /** `raw` is the request as received, secrets included (`request` may be what the log sees). */
+  const answer = (route: Route, request: SimRequest, raw: OauthRequest): SimResponse => {
+    if (route.kind === 'none') return errorResponse(404, 'Not found');
+    const state = companies.get(route.subdomain);
+    if (!state) return errorResponse(404, 'Company not found');
+    switch (route.kind) {
+      case 'authorize':
+        return oauth.authorize(state.oauth, raw);
+      case 'token':
+        return oauth.token(state.oauth, raw);
+      case 'api': {
+        const caller = authenticate(state, raw.authorization, route.acceptsBearer);
+        return 'status' in caller ? caller : apiAnswer(state, caller, route.apiRoute, request);
+      }
+    }
   };
 
   // ------------------------------------------------------------------ faults and transport
@@ -489,7 +605,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const match = API_PATH.exec(url.pathname);
+    const route = routeOf(url.pathname);
     seq += 1;
     const request: SimRequest = {
       seq,
@@ -500,14 +616,14 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       headers: flatHeaders(req),
       auth: parseBasicAuth(req.headers.authorization),
       body,
-      subdomain: match?.[1] !== undefined ? safeDecode(match[1]) : null,
+      subdomain: route.subdomain,
       fault: null,
     };
-    if (logRequests) requests.push(request);
     if (request.subdomain !== null) counts.set(request.subdomain, (counts.get(request.subdomain) ?? 0) + 1);
 
     const fault = takeFault(request);
     request.fault = fault?.kind ?? null;
+    if (logRequests) requests.push(forLog(route, request));
     switch (fault?.kind) {
       case 'reset':
         req.socket.destroy();
@@ -534,7 +650,15 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         break;
     }
 
-    const response = answer(request, req.headers.authorization);
+    const raw: OauthRequest = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      contentType: req.headers['content-type'],
+      body,
+      authorization: req.headers.authorization,
+    };
+    const response = answer(route, request, raw);
     if (fault?.kind === 'truncate') {
       send(res, { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) });
       return;
@@ -567,7 +691,13 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         });
       });
       const { port } = created.address() as AddressInfo;
-      return { port, apiBase: `http://127.0.0.1:${port}/api/gateway.php` };
+      const companyUrlTemplate = `http://127.0.0.1:${port}/companies/${SUBDOMAIN_PLACEHOLDER}`;
+      return {
+        port,
+        apiBase: `http://127.0.0.1:${port}/api/gateway.php`,
+        companyUrlTemplate,
+        companyUrl: (subdomain) => companyUrlTemplate.replace(SUBDOMAIN_PLACEHOLDER, encodeURIComponent(subdomain)),
+      };
     },
 
     stop: async () => {
@@ -594,6 +724,7 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
         fieldDefs: [],
         fieldLookup: new Map(),
         webhooks: [],
+        oauth: oauth.newCompany(input.subdomain, input.oauthUser),
       };
       rebuildFields(state);
       for (const employee of input.employees) {
@@ -613,6 +744,8 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     removeCompany: (subdomain) => {
       companies.delete(subdomain);
     },
+
+    registerOauthApp: (app) => oauth.registerApp(app),
 
     injectFault: (fault) => {
       const remaining = fault.kind === 'drop-field' ? Number.POSITIVE_INFINITY : (fault.times ?? 1);

@@ -54,6 +54,12 @@ export interface SimCheckboxValues {
   unchecked: string;
 }
 
+/** The company user who approves OAuth apps: access tokens act with this user's access. */
+export interface SimOauthUser {
+  /** API names (aliases) or field ids this user cannot see (as `SimApiKey.hiddenFields`). */
+  hiddenFields?: string[];
+}
+
 export interface SimCompanyInput {
   subdomain: string;
   keys: SimApiKey[];
@@ -61,6 +67,32 @@ export interface SimCompanyInput {
   exclusionField?: SimExclusionField | null;
   /** Default `{ checked: '1', unchecked: '0' }`. */
   checkboxValues?: SimCheckboxValues;
+  /** Default: a user who sees every field. */
+  oauthUser?: SimOauthUser;
+}
+
+/** An OAuth app as registered in BambooHR's developer portal. */
+export interface SimOauthApp {
+  clientId: string;
+  clientSecret: string;
+  /** Shown on the consent page. */
+  name: string;
+  /**
+   * Redirect URIs matched exactly, or `'loopback'`: any `http(s)://127.0.0.1:<port>/...` or
+   * `http://localhost:<port>/...` (a local stack or a test listens on a random port).
+   */
+  redirectUris: readonly string[] | 'loopback';
+}
+
+/** What a company's OAuth grants look like, for assertions. */
+export interface SimOauthTokenStats {
+  /** Access tokens that still work: neither expired nor revoked. */
+  activeAccessTokens: number;
+  accessTokensIssued: number;
+  /** Refresh tokens that still work: neither used (they rotate) nor revoked. */
+  activeRefreshTokens: number;
+  refreshTokensIssued: number;
+  refreshTokensUsed: number;
 }
 
 export type SimChangeAction = 'Inserted' | 'Updated' | 'Deleted';
@@ -74,7 +106,10 @@ export interface SimWebhook {
   monitorFields: string[];
   postFields: Record<string, string>;
   includeCompanyDomain: boolean;
-  createdWithKey: string;
+  /** The API key it was created with; unset when created with an OAuth access token. */
+  createdWithKey?: string;
+  /** The OAuth app whose access token created it; unset when created with an API key. */
+  createdWithOauthClient?: string;
 }
 
 interface FaultTarget {
@@ -109,11 +144,13 @@ export interface SimRequest {
   receivedAt: number;
   method: string;
   path: string;
+  /** Secret parameters (client_secret, code, refresh_token, access_token) read `[redacted]`. */
   query: Record<string, string>;
   /** Lower-cased header names; Authorization is left out (see `auth`). */
   headers: Record<string, string>;
-  /** The decoded HTTP Basic credentials, when sent. */
+  /** The decoded HTTP Basic credentials, when sent; on OAuth endpoints the password (a client secret) is `[redacted]`. */
   auth: { user: string; password: string } | null;
+  /** On OAuth endpoints, secret parameters read `[redacted]` (a body that is neither a form nor JSON is redacted whole). */
   body: string;
   subdomain: string | null;
   /** The fault applied to this request, if any. */
