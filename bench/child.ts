@@ -28,6 +28,7 @@ import { planSync } from '../lib/sync/plan-sync.js';
 import { enqueueScheduledSyncs } from '../lib/use-cases/enqueue-scheduled-syncs.js';
 import { pullAndPlan } from '../lib/use-cases/pull-and-plan.js';
 import { runIdFor, syncTenant, type SyncTenantDeps } from '../lib/use-cases/sync-tenant.js';
+import { credentialsOf } from '../lib/use-cases/tenant-credentials.js';
 import { applyChangeMix, planChangeMix } from './changes.js';
 import { createNaiveSourceFactory } from './naive-source.js';
 import {
@@ -218,7 +219,7 @@ const runPull = async (task: Extract<ChildTask, { kind: 'pull' }>): Promise<Pull
   const runs: number[] = [];
   let employees = 0;
   for (let i = 0; i < task.repeat; i += 1) {
-    const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+    const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) });
     const started = performance.now();
     const report = await source.fetchReport({ fields });
     runs.push(round1(performance.now() - started));
@@ -278,7 +279,7 @@ const runFloor = async (task: Extract<ChildTask, { kind: 'floor' }>): Promise<Fl
     const tenant = await base.tenants.get(task.tenantId);
     const secret = await base.secrets.get(task.tenantId);
     if (!tenant || !secret) throw new Error(`Floor: tenant '${task.tenantId}' or its secret is missing.`);
-    const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+    const source = base.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) });
     const { plan } = await pullAndPlan({ tenant, job: task.job, approval: null, source, snapshots: base.snapshots, incrementalSince: null });
     planned = plan.outcome === 'apply' ? { changes: plan.changes, snapshotWrites: plan.snapshotWrites } : { changes: [], snapshotWrites: [] };
     await writeFile(task.planFile, JSON.stringify(planned));

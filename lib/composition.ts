@@ -1,3 +1,5 @@
+import { createOAuthAppCredentials } from './adapters/oauth-app-credentials.js';
+import { createOAuthClient } from './bamboohr/oauth-client.js';
 import { createAwsClients, type AwsClients } from './adapters/aws-clients.js';
 import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb-batch-writer.js';
 import { DynamoDbActivityLog } from './adapters/dynamodb-activity-log.js';
@@ -64,10 +66,16 @@ export const createServiceDeps = (
       return config.publicBaseUrl;
     },
   };
+  const oauthApp = createOAuthAppCredentials(config, clients.secretsManager);
   return {
     clients,
     clock,
     deployment,
+    oauthApp,
+    oauth: createOAuthClient({ companyUrl: config.bamboohr.companyUrl, credentials: oauthApp, timeoutMs: config.bamboohr.timeoutMs }),
+    companyUrl: config.bamboohr.companyUrl,
+    oauthScopes: config.oauth.scopes,
+    inviteTtlHours: config.invites.ttlHours,
     stats,
     tenants: new DynamoDbTenantStore({ client: clients.documentClient, tableName: config.tables.tenants }),
     snapshots: new DynamoDbSnapshotStore({ client: clients.documentClient, tableName: config.tables.employees, stats }),

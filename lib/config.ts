@@ -43,11 +43,35 @@ const safeBaseUrl = z.url().superRefine((value, ctx) => {
 });
 const optionalUrl = z.url().optional();
 
+/**
+ * A company's BambooHR address, `{subdomain}` standing for the company: its OAuth endpoints
+ * (authorize.php, token.php) and, for OAuth tenants, its API (`/api/v1`). Checked as a base URL
+ * with a sample company in it.
+ */
+const companyUrlTemplate = z
+  .string()
+  .refine((value) => value.includes('{subdomain}'), 'must contain {subdomain} where the company goes (e.g. https://{subdomain}.bamboohr.com)')
+  .superRefine((value, ctx) => {
+    const sample = safeBaseUrl.safeParse(value.replace('{subdomain}', 'acme'));
+    if (!sample.success) for (const issue of sample.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  });
+
+/** What the sync asks a company's admin to grant its OAuth app (names as in BambooHR's spec). */
+export const OAUTH_SCOPES = ['openid', 'offline_access', 'employee', 'employee:job', 'employee:contact', 'employee:custom_fields', 'report', 'field', 'webhooks'] as const;
+
 /** Every environment variable the service reads, with its default. The README's table mirrors it. */
 const envSchema = z.object({
   STAGE: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dev'),
   AWS_REGION: z.string().default('us-east-1'),
   BAMBOOHR_API_BASE: safeBaseUrl.default('https://api.bamboohr.com/api/gateway.php'),
+  BAMBOOHR_COMPANY_URL: companyUrlTemplate.default('https://{subdomain}.bamboohr.com'),
+  /** The Secrets Manager secret holding the OAuth app's `{clientId, clientSecret}` (deploy: serverless.yml sets it). */
+  BAMBOOHR_OAUTH_CLIENT: z.string().optional(),
+  /** Local stack only: the OAuth app's credentials (kept in the local secrets file; never printed). */
+  BAMBOOHR_OAUTH_CLIENT_ID: z.string().optional(),
+  BAMBOOHR_OAUTH_CLIENT_SECRET: z.string().optional(),
+  /** How long a connect link stays good by default. */
+  INVITE_TTL_HOURS: int(168),
   BAMBOOHR_TIMEOUT_MS: int(30_000),
   BAMBOOHR_RETRY_LIMIT: z.coerce.number().int().min(0).default(4),
   BAMBOOHR_RETRY_MAX_WAIT_MS: int(60_000),
@@ -96,7 +120,9 @@ const envSchema = z.object({
 export interface Config {
   stage: string;
   region: string;
-  bamboohr: { apiBase: string; timeoutMs: number; retryLimit: number; retryMaxWaitMs: number };
+  bamboohr: { apiBase: string; companyUrl: string; timeoutMs: number; retryLimit: number; retryMaxWaitMs: number };
+  oauth: { clientSecretName: string; localClient: { clientId: string; clientSecret: string } | undefined; scopes: readonly string[] };
+  invites: { ttlHours: number };
   tables: { tenants: string; employees: string; changes: string; runs: string; markers: string; activity: string };
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
   secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
@@ -133,10 +159,17 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     region: e.AWS_REGION,
     bamboohr: {
       apiBase: e.BAMBOOHR_API_BASE.replace(/\/+$/, ''),
+      companyUrl: e.BAMBOOHR_COMPANY_URL.replace(/\/+$/, ''),
       timeoutMs: e.BAMBOOHR_TIMEOUT_MS,
       retryLimit: e.BAMBOOHR_RETRY_LIMIT,
       retryMaxWaitMs: e.BAMBOOHR_RETRY_MAX_WAIT_MS,
     },
+    oauth: {
+      clientSecretName: e.BAMBOOHR_OAUTH_CLIENT ?? `bamboohr-sync/${e.STAGE}/oauth-client`,
+      localClient: e.BAMBOOHR_OAUTH_CLIENT_ID && e.BAMBOOHR_OAUTH_CLIENT_SECRET ? { clientId: e.BAMBOOHR_OAUTH_CLIENT_ID, clientSecret: e.BAMBOOHR_OAUTH_CLIENT_SECRET } : undefined,
+      scopes: OAUTH_SCOPES,
+    },
+    invites: { ttlHours: e.INVITE_TTL_HOURS },
     tables: {
       tenants: e.TENANTS_TABLE ?? `${prefix}-tenants`,
       employees: e.EMPLOYEES_TABLE ?? `${prefix}-employees`,

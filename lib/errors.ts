@@ -275,3 +275,28 @@ export class AmbiguousEmployeeError extends SyncError {
     );
   }
 }
+
+/** BambooHR refused the tenant's OAuth grant (revoked app, expired or spent refresh token): only a new connection helps. */
+export class OAuthGrantRefusedError extends SyncError {
+  readonly code = 'oauth-grant-refused';
+  readonly retryable = false;
+  override readonly needsAttention = true;
+  constructor(
+    readonly tenantId: string,
+    readonly subdomain: string,
+  ) {
+    super(
+      `BambooHR no longer accepts the connection of '${subdomain}' (the app was disconnected there, or its refresh token expired). ` +
+        `Send the customer a new connect link: bamboohr-sync tenant invite ${tenantId}`,
+    );
+  }
+}
+
+/** The OAuth app's client id and secret are not configured. */
+export class OAuthNotConfiguredError extends SyncError {
+  readonly code = 'oauth-not-configured';
+  readonly retryable = false;
+  constructor(where: string) {
+    super(`The BambooHR OAuth app is not configured: ${where}. Until it is, customers can connect with an API key.`);
+  }
+}

@@ -51,8 +51,11 @@ export interface EmployeeSource {
   readonly requestCount: number;
 }
 
+/** How the service reaches a company's BambooHR: an API key (Basic), or an OAuth access token (Bearer). */
+export type BambooHrCredentials = { apiKey: string; accessToken?: undefined } | { accessToken: string; apiKey?: undefined };
+
 export interface EmployeeSourceFactory {
-  (input: { tenantId?: string; subdomain: string; apiKey: string }): EmployeeSource;
+  (input: { tenantId?: string; subdomain: string } & BambooHrCredentials): EmployeeSource;
 }
 
 // ---------------------------------------------------------------- Storage
@@ -219,9 +222,47 @@ export interface ScheduleState {
 
 // ---------------------------------------------------------------- Secrets and queue
 
+/** What BambooHR's token endpoint gave. `scopes` null when it did not say (the ones asked for). */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: string;
+  scopes: string[] | null;
+}
+
+/** BambooHR's token endpoint, for the app (its client credentials are the adapter's). */
+export interface OAuthClient {
+  exchangeCode(input: { subdomain: string; code: string; redirectUri: string }): Promise<OAuthTokens>;
+  /** Throws TokenRefusedError (lib/bamboohr/oauth-client.ts) when the refresh token is refused. */
+  refresh(input: { subdomain: string; refreshToken: string }): Promise<OAuthTokens>;
+}
+
+/** A company's OAuth grant to the app: tokens and what they allow. */
+export interface OAuthGrant {
+  accessToken: string;
+  /** Null when BambooHR gave none (no `offline_access`): the grant ends with the access token. */
+  refreshToken: string | null;
+  /** When the access token expires (ISO). */
+  expiresAt: string;
+  scopes: string[];
+}
+
+/** A tenant's secret: an API key or an OAuth grant (exactly one), and the webhook's private key. */
 export interface TenantSecret {
-  apiKey: string;
+  apiKey: string | null;
+  oauth?: OAuthGrant | null;
   webhookPrivateKey: string | null;
+}
+
+/** A secret as stored, with the version it was read at (for a compare-and-set). */
+export interface VersionedSecret {
+  secret: TenantSecret;
+  version: string;
+  /**
+   * A newer secret saved but not made current (a worker died between the two): the refreshed grant
+   * of `version`, to make current rather than refresh again with a refresh token already spent.
+   */
+  pending: { secret: TenantSecret; version: string } | null;
 }
 
 export interface SecretStore {
@@ -229,6 +270,14 @@ export interface SecretStore {
   get(tenantId: string, options?: { fresh?: boolean }): Promise<TenantSecret | null>;
   put(tenantId: string, secret: TenantSecret): Promise<void>;
   delete(tenantId: string): Promise<void>;
+  /** The current secret and its version, uncached, with a pending newer one if a save did not finish. */
+  getVersioned(tenantId: string): Promise<VersionedSecret | null>;
+  /**
+   * Saves `secret` as current only if `version` is still current (compare-and-set): first stored as
+   * pending (naming `version` as what it replaces), then made current. False when another save came
+   * first: read again.
+   */
+  replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string): Promise<boolean>;
 }
 
 /** One-time markers that expire: a webhook signature already accepted, an invite already spent... */

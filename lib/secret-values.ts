@@ -38,5 +38,7 @@ export const scrubSecretValues = (text: string): string => {
 export const rememberTenantSecret = <T extends TenantSecret | null>(secret: T): T => {
   rememberSecretValue(secret?.apiKey);
   rememberSecretValue(secret?.webhookPrivateKey);
+  rememberSecretValue(secret?.oauth?.accessToken);
+  rememberSecretValue(secret?.oauth?.refreshToken);
   return secret;
 };

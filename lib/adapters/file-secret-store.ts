@@ -1,21 +1,28 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { tenantIdSchema } from '../model/tenant.js';
-import type { SecretStore, TenantSecret } from '../ports.js';
+import type { SecretStore, TenantSecret, VersionedSecret } from '../ports.js';
 import { rememberTenantSecret } from '../secret-values.js';
-import { tenantSecretSchema } from './secrets-manager-secret-store.js';
+import { storedSecretSchema, toStoredJson, toTenantSecret } from './secrets-manager-secret-store.js';
 
 export interface FileSecretStoreOptions {
   /** config.secrets.localFile, e.g. `.local/secrets.json`. */
   path: string;
 }
 
-const fileSchema = z.record(z.string(), tenantSecretSchema);
+type Stored = z.infer<typeof storedSecretSchema>;
+interface FileContent {
+  secrets: Record<string, Stored>;
+}
+const fileSchema = z.record(z.string(), storedSecretSchema);
+
+/** A secret's version here: the hash of what is stored (a write in one step needs no pending version). */
+const versionOf = (stored: Stored): string => createHash('sha256').update(JSON.stringify(toStoredJson(stored))).digest('hex').slice(0, 16);
 
 /**
- * Tenant secrets for the local stack: one JSON file `{tenantId: {apiKey, webhookPrivateKey}}`,
+ * Tenant secrets for the local stack: one JSON file `{tenantId: {apiKey | oauth, webhookPrivateKey}}`,
  * readable by its owner only (file 0600 in a 0700 directory). Writes go to a temporary file that
  * is renamed over the old one, so that a crash never leaves half a file. Not for production.
  */
@@ -30,31 +37,55 @@ export class FileSecretStore implements SecretStore {
 
   async get(tenantId: string): Promise<TenantSecret | null> {
     tenantIdSchema.parse(tenantId);
-    return rememberTenantSecret((await this.read())[tenantId] ?? null);
+    const stored = (await this.read()).secrets[tenantId];
+    return rememberTenantSecret(stored ? toTenantSecret(stored) : null);
+  }
+
+  async getVersioned(tenantId: string): Promise<VersionedSecret | null> {
+    tenantIdSchema.parse(tenantId);
+    const stored = (await this.read()).secrets[tenantId];
+    if (!stored) return null;
+    return { secret: rememberTenantSecret(toTenantSecret(stored)), version: versionOf(stored), pending: null };
+  }
+
+  async replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string): Promise<boolean> {
+    tenantIdSchema.parse(tenantId);
+    const parsed = storedSecretSchema.safeParse({ ...secret, replaces: version });
+    if (!parsed.success) throw new Error(`Not storing the secret of tenant '${tenantId}': it needs an API key or an OAuth grant.`);
+    rememberTenantSecret(toTenantSecret(parsed.data));
+    let replaced = false;
+    await this.update((content) => {
+      const current = content.secrets[tenantId];
+      if (!current || versionOf(current) !== version) return;
+      const { replaces: _replaces, ...value } = parsed.data;
+      content.secrets[tenantId] = value as Stored;
+      replaced = true;
+    });
+    return replaced;
   }
 
   put(tenantId: string, secret: TenantSecret): Promise<void> {
     tenantIdSchema.parse(tenantId);
-    const parsed = tenantSecretSchema.safeParse(secret);
-    if (!parsed.success) return Promise.reject(new Error(`Not storing the secret of tenant '${tenantId}': it needs a non-empty apiKey.`));
-    rememberTenantSecret(parsed.data);
-    return this.update((secrets) => {
-      secrets[tenantId] = parsed.data;
+    const parsed = storedSecretSchema.safeParse(secret);
+    if (!parsed.success) return Promise.reject(new Error(`Not storing the secret of tenant '${tenantId}': it needs a non-empty apiKey or an OAuth grant.`));
+    rememberTenantSecret(toTenantSecret(parsed.data));
+    return this.update((content) => {
+      content.secrets[tenantId] = parsed.data;
     });
   }
 
   delete(tenantId: string): Promise<void> {
-    return this.update((secrets) => {
-      delete secrets[tenantId];
+    return this.update((content) => {
+      delete content.secrets[tenantId];
     });
   }
 
-  private async read(): Promise<Record<string, TenantSecret>> {
+  private async read(): Promise<FileContent> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { secrets: {} };
       throw error;
     }
     let json: unknown;
@@ -65,26 +96,27 @@ export class FileSecretStore implements SecretStore {
       throw new Error(`${this.path} is not valid JSON. Fix or delete it (it holds the local tenants' API keys).`);
     }
     const parsed = fileSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${this.path} does not map tenant ids to {apiKey, webhookPrivateKey}. Fix or delete it.`);
-    return parsed.data;
+    if (!parsed.success) throw new Error(`${this.path} does not map tenant ids to {apiKey or oauth, webhookPrivateKey}. Fix or delete it.`);
+    return { secrets: parsed.data };
   }
 
-  private update(change: (secrets: Record<string, TenantSecret>) => void): Promise<void> {
+  private update(change: (content: FileContent) => void): Promise<void> {
     const run = this.queue.then(async () => {
-      const secrets = await this.read();
-      change(secrets);
-      await this.write(secrets);
+      const content = await this.read();
+      change(content);
+      await this.write(content);
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async write(secrets: Record<string, TenantSecret>): Promise<void> {
+  private async write(content: FileContent): Promise<void> {
     const directory = dirname(this.path);
     await mkdir(directory, { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(temporary, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      const json = Object.fromEntries(Object.entries(content.secrets).map(([id, stored]) => [id, toStoredJson(stored)]));
+      await writeFile(temporary, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
       await chmod(temporary, 0o600);
       await rename(temporary, this.path);
       await chmod(this.path, 0o600);

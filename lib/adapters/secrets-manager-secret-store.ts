@@ -1,14 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  GetSecretValueCommand,
   PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 import { z } from 'zod';
 import { tenantIdSchema } from '../model/tenant.js';
-import type { SecretStore, TenantSecret } from '../ports.js';
+import type { SecretStore, TenantSecret, VersionedSecret } from '../ports.js';
 import { rememberTenantSecret } from '../secret-values.js';
 
 export interface SecretsManagerSecretStoreOptions {
@@ -19,10 +22,41 @@ export interface SecretsManagerSecretStoreOptions {
   cacheSeconds: number;
 }
 
-/** The JSON stored as the SecretString of a tenant's secret. */
-export const tenantSecretSchema = z.object({
-  apiKey: z.string().min(1),
-  webhookPrivateKey: z.string().min(1).nullable(),
+export const oauthGrantSchema = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).nullable(),
+  expiresAt: z.string(),
+  scopes: z.array(z.string()),
+});
+
+/**
+ * The JSON stored as the SecretString of a tenant's secret: an API key or an OAuth grant, and the
+ * webhook's private key. `replaces` marks a pending version (the version it was saved to replace).
+ */
+export const storedSecretSchema = z
+  .object({
+    apiKey: z.string().min(1).nullable().default(null),
+    oauth: oauthGrantSchema.nullable().default(null),
+    webhookPrivateKey: z.string().min(1).nullable(),
+    replaces: z.string().optional(),
+  })
+  .refine((s) => (s.apiKey === null) !== (s.oauth === null), { message: 'exactly one of apiKey and oauth', path: ['apiKey'] });
+
+export const tenantSecretSchema = storedSecretSchema;
+
+/** The JSON stored: only the credential the tenant has (an API-key tenant's secret reads as it always did). */
+export const toStoredJson = (stored: z.infer<typeof storedSecretSchema>): Record<string, unknown> => ({
+  ...(stored.apiKey !== null ? { apiKey: stored.apiKey } : {}),
+  ...(stored.oauth !== null ? { oauth: stored.oauth } : {}),
+  webhookPrivateKey: stored.webhookPrivateKey,
+  ...(stored.replaces !== undefined ? { replaces: stored.replaces } : {}),
+});
+
+/** The secret as the service uses it (no storage bookkeeping). */
+export const toTenantSecret = (stored: z.infer<typeof storedSecretSchema>): TenantSecret => ({
+  apiKey: stored.apiKey,
+  ...(stored.oauth ? { oauth: stored.oauth } : {}),
+  webhookPrivateKey: stored.webhookPrivateKey,
 });
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
@@ -79,7 +113,62 @@ export class SecretsManagerSecretStore implements SecretStore {
           `Store it again with: bamboohr-sync tenant update ${tenantId} --api-key-stdin`,
       );
     }
-    return rememberTenantSecret(parsed.data);
+    return rememberTenantSecret(toTenantSecret(parsed.data));
+  }
+
+  async getVersioned(tenantId: string): Promise<VersionedSecret | null> {
+    const name = this.secretName(tenantId);
+    const read = async (stage: 'AWSCURRENT' | 'AWSPENDING') => {
+      try {
+        const output = await this.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: stage }));
+        const parsed = storedSecretSchema.safeParse(JSON.parse(output.SecretString ?? 'null'));
+        if (!parsed.success) {
+          if (stage === 'AWSPENDING') return null;
+          throw new Error(`The secret of tenant '${tenantId}' (${name}) is not a tenant secret. Store it again with: bamboohr-sync tenant update ${tenantId} --api-key-stdin`);
+        }
+        return { stored: parsed.data, version: output.VersionId ?? '' };
+      } catch (error) {
+        if (errorName(error) === 'ResourceNotFoundException') return null;
+        if (error instanceof SyntaxError) throw new Error(`The secret of tenant '${tenantId}' (${name}) is not valid JSON.`);
+        throw error;
+      }
+    };
+    const current = await read('AWSCURRENT');
+    if (!current) return null;
+    const pending = await read('AWSPENDING');
+    this.stale.delete(tenantId);
+    return {
+      secret: rememberTenantSecret(toTenantSecret(current.stored)),
+      version: current.version,
+      pending:
+        pending && pending.version !== current.version && pending.stored.replaces === current.version
+          ? { secret: rememberTenantSecret(toTenantSecret(pending.stored)), version: pending.version }
+          : null,
+    };
+  }
+
+  /**
+   * A compare-and-set on the secret's current version: the new value is stored as a version staged
+   * AWSPENDING (naming the version it replaces), then AWSCURRENT is moved to it from `version`, which
+   * Secrets Manager refuses if AWSCURRENT is on another version by then.
+   */
+  async replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string): Promise<boolean> {
+    const name = this.secretName(tenantId);
+    const parsed = storedSecretSchema.safeParse({ ...secret, replaces: version });
+    if (!parsed.success) throw new Error(`Not storing the secret of tenant '${tenantId}': it needs an API key or an OAuth grant.`);
+    rememberTenantSecret(toTenantSecret(parsed.data));
+    const newVersion = randomUUID();
+    this.stale.add(tenantId);
+    await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: JSON.stringify(toStoredJson(parsed.data)), ClientRequestToken: newVersion, VersionStages: ['AWSPENDING'] }));
+    try {
+      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: newVersion, RemoveFromVersionId: version }));
+      return true;
+    } catch (error) {
+      const name_ = errorName(error);
+      if (name_ !== 'InvalidParameterException' && name_ !== 'InvalidRequestException') throw error;
+      // Refused: AWSCURRENT is on another version (someone saved first), unless it is ours already.
+      return (await this.getVersioned(tenantId))?.version === newVersion;
+    }
   }
 
   async put(tenantId: string, secret: TenantSecret): Promise<void> {
@@ -90,7 +179,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       throw new Error(`Not storing the secret of tenant '${tenantId}': invalid ${fields} (an API key is a non-empty string).`);
     }
     rememberTenantSecret(parsed.data);
-    const SecretString = JSON.stringify(parsed.data);
+    const SecretString = JSON.stringify(toStoredJson(parsed.data));
     this.stale.add(tenantId);
     try {
       await this.client.send(

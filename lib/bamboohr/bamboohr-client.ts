@@ -29,8 +29,12 @@ import {
 export interface BambooHrClientOptions {
   /** e.g. https://api.bamboohr.com/api/gateway.php (no trailing slash needed). */
   apiBase: string;
+  /** The company URL template (`https://{subdomain}.bamboohr.com`): OAuth tenants' API is `<it>/api/v1`. */
+  companyUrl?: string;
   subdomain: string;
-  apiKey: string;
+  /** An API key (Basic auth against `apiBase`), or an OAuth access token (Bearer against the company URL). */
+  apiKey?: string;
+  accessToken?: string;
   tenantId?: string;
   /** Per attempt, from request start to the end of the answer (default 30 s). */
   timeoutMs?: number;
@@ -97,17 +101,22 @@ const header = (headers: Record<string, string | string[] | undefined>, name: st
  * that never carries the API key, the Authorization header, or got's error (which holds both).
  */
 export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSource => {
-  const { subdomain, apiKey, tenantId } = options;
+  const { subdomain, tenantId } = options;
+  const token = options.accessToken;
+  const apiKey = options.apiKey ?? '';
+  if (!token && !apiKey) throw new Error('A BambooHR client needs an API key or an access token.');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retryLimit = options.retryLimit ?? 4;
   const retryMaxWaitMs = options.retryMaxWaitMs ?? 60_000;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 1_000;
-  const baseUrl = `${options.apiBase.replace(/\/+$/, '')}/${encodeURIComponent(subdomain)}/v1`;
-  const credentials = Buffer.from(`${apiKey}:x`).toString('base64');
+  const baseUrl = token
+    ? `${(options.companyUrl ?? 'https://{subdomain}.bamboohr.com').replace('{subdomain}', encodeURIComponent(subdomain)).replace(/\/+$/, '')}/api/v1`
+    : `${options.apiBase.replace(/\/+$/, '')}/${encodeURIComponent(subdomain)}/v1`;
+  const credentials = token ?? Buffer.from(`${apiKey}:x`).toString('base64');
   let requestCount = 0;
 
-  /** Defence in depth: whatever text we pass on (excerpts, messages) loses the key and the credentials. */
-  const secrets = [apiKey, credentials, encodeURIComponent(apiKey)].filter((s) => s.length >= 4);
+  /** Defence in depth: whatever text we pass on (excerpts, messages) loses the key, the token and the credentials. */
+  const secrets = [apiKey, credentials, encodeURIComponent(apiKey), ...(token ? [token, encodeURIComponent(token)] : [])].filter((s) => s.length >= 4);
   const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
 
   const calculateDelay = ({ attemptCount, error, retryAfter, computedValue }: RetryObject): number => {
@@ -121,7 +130,7 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
   const http: Got = got.extend({
     headers: {
       accept: 'application/json',
-      authorization: `Basic ${credentials}`,
+      authorization: token ? `Bearer ${token}` : `Basic ${credentials}`,
       'user-agent': 'bamboohr-sync',
     },
     timeout: { request: timeoutMs },
@@ -310,5 +319,10 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
 /** The EmployeeSourceFactory the composition roots use, built from `config.bamboohr`. */
 export const createBambooHrSourceFactory =
   (settings: Config['bamboohr'] & { retryBaseDelayMs?: number }): EmployeeSourceFactory =>
-  ({ tenantId, subdomain, apiKey }) =>
-    createBambooHrClient({ ...settings, subdomain, apiKey, ...(tenantId !== undefined ? { tenantId } : {}) });
+  ({ tenantId, subdomain, apiKey, accessToken }) =>
+    createBambooHrClient({
+      ...settings,
+      subdomain,
+      ...(accessToken ? { accessToken } : { apiKey: apiKey ?? '' }),
+      ...(tenantId !== undefined ? { tenantId } : {}),
+    });

@@ -58,18 +58,30 @@ const signals = (): { promise: Promise<void>; dispose(): void } => {
 
 /** The secret store, with every key that passes through it never printed (whatever a message carries). */
 const scrubbing = (secrets: SecretStore, out: Output): SecretStore => {
-  const seen = (secret: TenantSecret | null) => {
+  const seen = (secret: TenantSecret | null | undefined) => {
     out.addSecret(secret?.apiKey);
     out.addSecret(secret?.webhookPrivateKey);
-    return secret;
+    out.addSecret(secret?.oauth?.accessToken);
+    out.addSecret(secret?.oauth?.refreshToken);
+    return secret ?? null;
   };
   return {
-    get: async (tenantId) => seen(await secrets.get(tenantId)),
+    get: async (tenantId, options) => seen(await secrets.get(tenantId, options)),
     put: (tenantId, secret) => {
       seen(secret);
       return secrets.put(tenantId, secret);
     },
     delete: (tenantId) => secrets.delete(tenantId),
+    getVersioned: async (tenantId) => {
+      const versioned = await secrets.getVersioned(tenantId);
+      seen(versioned?.secret);
+      seen(versioned?.pending?.secret);
+      return versioned;
+    },
+    replaceIfCurrent: (tenantId, secret, version) => {
+      seen(secret);
+      return secrets.replaceIfCurrent(tenantId, secret, version);
+    },
   };
 };
 

@@ -8,10 +8,12 @@ import { explainVerdict, type Reason, type Verdict } from '../sync/explain.js';
 import { mapEmployee, normaliseDate, type SourceEmployee } from '../sync/map-employee.js';
 import { planSync } from '../sync/plan-sync.js';
 import { exclusionKeyOf } from './pull-and-plan.js';
+import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 
-export interface ExplainDeps {
+export interface ExplainDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
+  clock: CredentialDeps['clock'];
   tenants: Pick<TenantStore, 'get'>;
-  secrets: Pick<SecretStore, 'get'>;
+  secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
   snapshots: Pick<SnapshotStore, 'load'>;
   feed: Pick<ChangeFeed, 'readSeqs' | 'committedSeq'>;
@@ -96,7 +98,7 @@ const tenantAndSource = async (deps: ExplainDeps, tenantId: string) => {
   if (!tenant) throw new TenantNotFoundError(tenantId);
   const secret = await deps.secrets.get(tenantId);
   if (!secret) throw new SecretMissingError(tenantId);
-  return { tenant, source: deps.employeeSource({ tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey }) };
+  return { tenant, source: deps.employeeSource({ tenantId, subdomain: tenant.subdomain, ...credentialsOf(await usableSecret(deps, tenant, secret)) }) };
 };
 
 /**

@@ -3,6 +3,7 @@ import type { ChangeDraft } from '../model/change.js';
 import type { ChangeCounts, HeldRun, Warning } from '../model/run.js';
 import type { ChangeFeed, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { evaluateSafeguard } from '../sync/safeguards.js';
+import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import { pullAndPlan } from './pull-and-plan.js';
 
 export interface SyncPreview {
@@ -23,9 +24,10 @@ export interface SyncPreview {
  * before a tenant's first real sync, or of what a held run would do.
  */
 export const previewSync = async (
-  deps: {
+  deps: Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> & {
+    clock: CredentialDeps['clock'];
     tenants: Pick<TenantStore, 'get'>;
-    secrets: Pick<SecretStore, 'get'>;
+    secrets: SecretStore;
     snapshots: SnapshotStore;
     feed: Pick<ChangeFeed, 'pending' | 'readRange'>;
     employeeSource: EmployeeSourceFactory;
@@ -37,7 +39,7 @@ export const previewSync = async (
   if (!tenant) throw new TenantNotFoundError(tenantId);
   const secret = await deps.secrets.get(tenantId);
   if (!secret) throw new SecretMissingError(tenantId);
-  const source = deps.employeeSource({ tenantId, subdomain: tenant.subdomain, apiKey: secret.apiKey });
+  const source = deps.employeeSource({ tenantId, subdomain: tenant.subdomain, ...credentialsOf(await usableSecret(deps, tenant, secret)) });
   // An append an interrupted run left behind is in the feed already: preview from the snapshot as the
   // next real run will see it after rolling that append forward, without writing anything here.
   const pending = await deps.feed.pending(tenantId);

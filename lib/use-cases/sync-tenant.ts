@@ -1,4 +1,5 @@
-import { BambooHrAuthError, BambooHrRateLimitedError, errorMessage, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
+import { BambooHrAuthError, BambooHrRateLimitedError, errorMessage, OAuthGrantRefusedError, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
+import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord, type Warning } from '../model/run.js';
 import type { SafeguardApproval } from '../sync/safeguards.js';
@@ -8,6 +9,7 @@ import type { SnapshotEntry } from '../model/snapshot.js';
 import type {
   FeedState,
   PendingAppend,
+  TenantSecret,
   ChangeFeed,
   Clock,
   FeedAppend,
@@ -28,7 +30,7 @@ import type { ActivityRecorder } from './record-activity.js';
 /** A message that goes on with another sentence ends with a stop. */
 const asSentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
-export interface SyncTenantDeps {
+export interface SyncTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers' | 'sleep'>> {
   tenants: TenantStore & TenantStatusWriter;
   secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
@@ -133,10 +135,12 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   let attention: string | null = null;
   let snapshotRead: Record<string, unknown> | null = null;
   try {
-    const [secret, state] = await early;
-    if (!secret) throw new SecretMissingError(tenant.tenantId);
-    const sourceFor = (apiKey: string) => deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, apiKey });
-    let source = sourceFor(secret.apiKey);
+    const [stored, state] = await early;
+    if (!stored) throw new SecretMissingError(tenant.tenantId);
+    // An OAuth grant about to expire is refreshed (and saved) before it is used.
+    const secret = await usableSecret(deps, tenant, stored);
+    const sourceFor = (s: TenantSecret) => deps.employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(s) });
+    let source = sourceFor(secret);
 
     let feedState = state;
     if (feedState.pending) {
@@ -150,12 +154,22 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
       pullAndPlan({ tenant, job, approval: approval.approval, source, snapshots: deps.snapshots, incrementalSince: since, feedState, log: deps.log });
     try {
       const { plan, kind, basis } = await pull().catch(async (error: unknown) => {
-        // A refused key may be a cached one that support has just replaced: read it again, uncached.
         if (!(error instanceof BambooHrAuthError)) throw error;
-        const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
-        if (!fresh || fresh.apiKey === secret.apiKey) throw error;
         requests += source.requestCount;
-        source = sourceFor(fresh.apiKey);
+        if (secret.oauth) {
+          // A refused access token: refresh it once (or take the one another Lambda just got), then again.
+          source = sourceFor(await usableSecret(deps, tenant, secret, { refused: true }));
+          return pull().catch((again: unknown) => {
+            throw again instanceof BambooHrAuthError ? new OAuthGrantRefusedError(tenant.tenantId, tenant.subdomain) : again;
+          });
+        }
+        // A refused key may be a cached one that support has just replaced: read it again, uncached.
+        const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
+        if (!fresh || (fresh.apiKey === secret.apiKey && !fresh.oauth)) {
+          requests -= source.requestCount;
+          throw error;
+        }
+        source = sourceFor(await usableSecret(deps, tenant, fresh));
         return pull();
       });
       snapshotRead = basis ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : {}) } : null;

@@ -288,11 +288,42 @@ export class InMemorySecretStore implements SecretStore {
     const s = (!options.fresh && this.cached.get(tenantId)) || this.items.get(tenantId);
     return s ? { ...s } : null;
   }
+  /** Each tenant's current version, and a pending one (saved, not yet made current). */
+  readonly versions = new Map<string, number>();
+  readonly pending = new Map<string, { secret: TenantSecret; version: string; replaces: string }>();
+  /** Set to make the next replaceIfCurrent die after storing the pending version (a crash in between). */
+  dieAfterPending = false;
   async put(tenantId: string, secret: TenantSecret) {
-    this.items.set(tenantId, { ...secret });
+    this.items.set(tenantId, structuredClone(secret));
+    this.versions.set(tenantId, (this.versions.get(tenantId) ?? 0) + 1);
   }
   async delete(tenantId: string) {
     this.items.delete(tenantId);
+    this.pending.delete(tenantId);
+  }
+  async getVersioned(tenantId: string) {
+    const secret = this.items.get(tenantId);
+    if (!secret) return null;
+    const version = `v${this.versions.get(tenantId) ?? 1}`;
+    const pending = this.pending.get(tenantId);
+    return {
+      secret: structuredClone(secret),
+      version,
+      pending: pending && pending.replaces === version ? { secret: structuredClone(pending.secret), version: pending.version } : null,
+    };
+  }
+  async replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string) {
+    const next = `v${(this.versions.get(tenantId) ?? 1) + 1}-p`;
+    this.pending.set(tenantId, { secret: structuredClone(secret), version: next, replaces: version });
+    if (this.dieAfterPending) {
+      this.dieAfterPending = false;
+      throw new Error('Lambda killed');
+    }
+    if (`v${this.versions.get(tenantId) ?? 1}` !== version || !this.items.has(tenantId)) return false;
+    this.items.set(tenantId, structuredClone(secret));
+    this.versions.set(tenantId, (this.versions.get(tenantId) ?? 1) + 1);
+    this.pending.delete(tenantId);
+    return true;
   }
 }
 

@@ -26,7 +26,7 @@ export const aSyncHarness = async (tenant: Partial<Tenant> = {}, source = new Fa
   const registered = aTenant(tenant);
   await tenants.create(registered);
   await secrets.put(registered.tenantId, { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
-  const sourceInputs: { tenantId?: string; subdomain: string; apiKey: string }[] = [];
+  const sourceInputs: Array<{ tenantId?: string; subdomain: string; apiKey?: string; accessToken?: string }> = [];
   const deps: SyncTenantDeps = {
     tenants,
     secrets,

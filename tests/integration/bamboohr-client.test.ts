@@ -506,7 +506,7 @@ describe('BambooHR client: fields, changes and webhooks', () => {
 
   it('builds clients from the configuration through the source factory', async () => {
     // Prepare
-    const factory = createBambooHrSourceFactory({ apiBase: `${apiBase}/`, timeoutMs: 2_000, retryLimit: 0, retryMaxWaitMs: 1_000 });
+    const factory = createBambooHrSourceFactory({ apiBase: `${apiBase}/`, companyUrl: 'https://{subdomain}.bamboohr.com', timeoutMs: 2_000, retryLimit: 0, retryMaxWaitMs: 1_000 });
     const source = factory({ tenantId: 'tenant-acme', subdomain: 'acme', apiKey: KEY });
 
     // Act
