@@ -1,4 +1,5 @@
 import { createOAuthAppCredentials } from './adapters/oauth-app-credentials.js';
+import { DynamoDbInviteStore } from './adapters/dynamodb-invite-store.js';
 import { createOAuthClient } from './bamboohr/oauth-client.js';
 import { createAwsClients, type AwsClients } from './adapters/aws-clients.js';
 import { createBatchWriteStats, type BatchWriteStats } from './adapters/dynamodb-batch-writer.js';
@@ -82,6 +83,7 @@ export const createServiceDeps = (
     feed: new DynamoDbChangeFeed({ client: clients.documentClient, tableName: config.tables.changes, ttlDays: config.retention.changeTtlDays, now, stats }),
     runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
     markers: new DynamoDbMarkerStore({ client: clients.documentClient, tableName: config.tables.markers, now }),
+    invites: new DynamoDbInviteStore({ client: clients.documentClient, tableName: config.tables.markers }),
     activityLog,
     alerts,
     activity: createActivityRecorder({ activityLog, alerts, clock, log: options.log ?? silentLog, stage: config.stage }),

@@ -280,6 +280,42 @@ export interface SecretStore {
   replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string): Promise<boolean>;
 }
 
+/** A connect link support sent a customer: what it connects, and how far it got. Stored by the hash of its token. */
+export interface Invite {
+  tenantId: string;
+  /** `register` a new tenant, or `reconnect` one that exists (a new key or grant for it). */
+  mode: 'register' | 'reconnect';
+  /** The exclusion field to register with (null: off); a reconnect keeps the tenant's. */
+  exclusionField: string | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  /**
+   * A credential BambooHR accepted whose access is not complete yet (a required field or the
+   * exclusion box not visible): saved in the tenant's secret, checked again on "Check again".
+   */
+  pending: { subdomain: string; via: 'oauth' | 'api-key' } | null;
+}
+
+/** An OAuth `state`: which invite and company a consent belongs to, taken once. */
+export interface OAuthState {
+  inviteHash: string;
+  subdomain: string;
+  expiresAt: string;
+}
+
+export interface InviteStore {
+  create(hash: string, invite: Invite): Promise<void>;
+  get(hash: string): Promise<Invite | null>;
+  setPending(hash: string, pending: Invite['pending']): Promise<void>;
+  /** Marks it used; false when it was used already (or is gone). */
+  spend(hash: string, at: string): Promise<boolean>;
+  putState(hash: string, state: OAuthState): Promise<void>;
+  /** Takes a state once: the second take of the same state finds nothing. */
+  takeState(hash: string): Promise<OAuthState | null>;
+}
+
 /** One-time markers that expire: a webhook signature already accepted, an invite already spent... */
 export interface MarkerStore {
   /** Claims `key` until `expiresAt`; false when it is claimed already and has not expired. */

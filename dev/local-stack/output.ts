@@ -75,6 +75,8 @@ export interface BannerInput {
   scheduleSeconds: number;
   schedulerTickSeconds: number;
   demoChangeSeconds: number | null;
+  /** A ready connect link for the second simulated company (the customer's side of onboarding). */
+  connectLink?: string | null;
   notes: string[];
 }
 
@@ -100,6 +102,9 @@ export const formatBanner = (b: BannerInput): string => {
     ),
     row('Alerts', 'printed here as ALERT lines (in AWS: the SNS topic bamboohr-sync-<stage>-alerts); npx bamboohr-sync alerts lists them'),
     row('State', `${b.stateFiles.stack} (for the CLI), ${b.stateFiles.secrets} (tenant keys, 0600)`),
+    ...(b.connectLink
+      ? [row('Connect link', `${cyan(b.connectLink)}  (company "globex", not connected yet: open it and connect as its admin would, with OAuth or a key)`)]
+      : []),
     ...b.notes.map((note) => row('Note', yellow(note))),
     '',
     'Try:',

@@ -27,7 +27,13 @@ import { formatBanner, formatJobLine, formatNotice, formatRunLine, red, yellow }
 import type { StackOptions } from './options.js';
 import { forwardPort, type PortForward } from './port-forward.js';
 import { prepareStateDir, removeStackFile, runningStack, writeStackFile } from './stack-file.js';
+import { SIMULATOR_OAUTH_APP } from '../bamboohr-simulator/oauth.js';
+import { generateEmployees } from '../bamboohr-simulator/demo-data.js';
+import { createInvite } from '../../lib/use-cases/connect-tenant.js';
 import { startWorkerLoop, type MessageOutcome, type WorkerLoop } from './worker-loop.js';
+
+/** The second simulated company: not a tenant yet, connected by clicking its invite link. */
+const CONNECT_DEMO = { subdomain: 'globex', employees: 40, seed: 42 } as const;
 
 export const STAGE = 'local';
 
@@ -213,6 +219,15 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       FEED_TOKEN: feedToken,
       PUBLIC_BASE_URL: gatewayUrl,
       BAMBOOHR_API_BASE: apiBase,
+      // The company URL (OAuth endpoints, and OAuth tenants' API) and the OAuth app: the simulator's
+      // own; against a real BambooHR, whatever the developer set (their app's credentials, never printed).
+      ...(simulator
+        ? {
+            BAMBOOHR_COMPANY_URL: `http://${LOCAL_HOST}:${(simulatorPort as PortForward).port}/companies/{subdomain}`,
+            BAMBOOHR_OAUTH_CLIENT_ID: SIMULATOR_OAUTH_APP.clientId,
+            BAMBOOHR_OAUTH_CLIENT_SECRET: SIMULATOR_OAUTH_APP.clientSecret,
+          }
+        : {}),
       JOB_RETRY_DELAY_CAP_SECONDS: String(options.retrySeconds),
       // The sync period (each tenant once per period, in its own slot); the scheduler ticks every few seconds.
       SYNC_SCHEDULE: `rate(${periodMinutes(options.scheduleSeconds)} minute${periodMinutes(options.scheduleSeconds) === 1 ? '' : 's'})`,
@@ -240,6 +255,21 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
           { tenantId: DEMO.tenantId, subdomain: DEMO.subdomain, apiKey, exclusionField: true, webhook: { privateKey: webhookPrivateKey } },
         );
         notes.push(...registered.warnings);
+      }
+    }
+
+    // ---------------------------------------------------------------- a second company, not connected yet
+    let connectLink: string | null = null;
+    if (simulator) {
+      simulator.addCompany({
+        subdomain: CONNECT_DEMO.subdomain,
+        keys: [{ apiKey: `globex-${randomBytes(20).toString('hex')}` }],
+        employees: generateEmployees({ count: CONNECT_DEMO.employees, seed: CONNECT_DEMO.seed, firstId: 5000 }),
+        exclusionField: { ...DEMO.exclusionField },
+      });
+      if (!(await deps.tenants.get(CONNECT_DEMO.subdomain))) {
+        const invite = await createInvite({ ...deps }, CONNECT_DEMO.subdomain, { exclusionField: true, actor: 'local' });
+        connectLink = invite.url;
       }
     }
 
@@ -286,6 +316,7 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
         scheduleSeconds: periodMinutes(options.scheduleSeconds) * 60,
         schedulerTickSeconds: Math.min(SCHEDULER_TICK_SECONDS, options.scheduleSeconds),
         demoChangeSeconds: simulator ? options.demoChangeSeconds : null,
+        connectLink,
         notes,
       }),
     );

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errorMessage, ValidationError, WebhookNotPermittedError } from '../errors.js';
 import { DEFAULT_SAFEGUARDS, parseExclusionField, parseSubdomain, tenantIdSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
-import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { BambooHrCredentials, ChangeFeed, Clock, Deployment, EmployeeSourceFactory, OAuthGrant, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import type { ActivityRecorder } from './record-activity.js';
 
@@ -24,7 +24,9 @@ export interface RegisterTenantInput {
   tenantId: string;
   /** `acme` or `https://acme.bamboohr.com/`. */
   subdomain: string;
-  apiKey: string;
+  /** The API key of the integration user, or (`oauth`) the grant the company's admin gave the app. */
+  apiKey?: string;
+  oauth?: OAuthGrant;
   /** Opt-in. true: `skip_elevo_sync`; a name: that field; absent/null/false: no exclusion. */
   exclusionField?: string | boolean | null;
   /** A private key copied from BambooHR's UI, or a webhook to create (at this deployment's URL for the tenant; null: derive it). */
@@ -85,7 +87,9 @@ export const webhookUrlToCreate = async (deployment: Deployment, tenantId: strin
 export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTenantInput): Promise<RegisterTenantResult> => {
   const tenantId = parseTenantId(input.tenantId);
   const subdomain = parseSubdomain(input.subdomain);
-  const apiKey = parseApiKey(input.apiKey);
+  if ((input.apiKey === undefined) === (input.oauth === undefined)) throw new ValidationError('Give an API key or an OAuth grant (one of them).', 'apiKey');
+  const apiKey = input.apiKey !== undefined ? parseApiKey(input.apiKey) : null;
+  const credentials: BambooHrCredentials = apiKey !== null ? { apiKey } : { accessToken: input.oauth!.accessToken };
   const exclusionField = parseExclusionField(input.exclusionField);
   const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? await webhookUrlToCreate(deps.deployment, tenantId, input.webhook.createAtUrl) : null;
   const pastedWebhookKey = input.webhook && 'privateKey' in input.webhook ? parseApiKey(input.webhook.privateKey, 'webhook private key') : null;
@@ -94,13 +98,16 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
   }
 
   // No tenant id yet for BambooHR's errors: their fix is to register again, not `tenant update`.
-  const source = deps.employeeSource({ subdomain, apiKey });
+  const source = deps.employeeSource({ subdomain, ...credentials });
   const access = await checkBambooHrAccess(source, { subdomain, exclusionField });
   const warnings = [...access.warnings];
 
   let webhook: RegisterTenantResult['webhook'] = pastedWebhookKey ? 'stored' : 'none';
   let webhookPrivateKey = pastedWebhookKey;
-  if (webhookUrl) {
+  if (webhookUrl && input.oauth && !input.oauth.scopes.includes('webhooks')) {
+    webhook = 'not-permitted';
+    warnings.push('The connection was not granted the "webhooks" permission, so changes sync on the schedule only (hourly). Connect again and allow it for updates within a minute.');
+  } else if (webhookUrl) {
     try {
       const created = await source.createWebhook({
         name: `bamboohr-sync ${tenantId}`,
@@ -146,7 +153,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     await deps.feed.deleteAll(tenantId);
     await deps.runs.deleteAll(tenantId);
     // 3. The key.
-    await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
+    await deps.secrets.put(tenantId, input.oauth ? { apiKey: null, oauth: input.oauth, webhookPrivateKey } : { apiKey, webhookPrivateKey });
   } catch (error) {
     // Nothing of this registration is left: the id can be registered again.
     await deps.tenants.delete(tenantId);

@@ -3,12 +3,13 @@ import { ConfirmationRequiredError, TenantNotFoundError, ValidationError, Webhoo
 import { parseCheckbox } from '../sync/checkbox.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
-import type { Clock, Deployment, EmployeeSource, EmployeeSourceFactory, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { BambooHrCredentials, Clock, Deployment, EmployeeSource, EmployeeSourceFactory, OAuthGrant, SecretStore, SnapshotStore, TenantSecret, TenantStore } from '../ports.js';
+import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { parseApiKey, webhookUrlToCreate } from './register-tenant.js';
 
-export interface UpdateTenantDeps {
+export interface UpdateTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
   tenants: TenantStore;
   secrets: SecretStore;
   employeeSource: EmployeeSourceFactory;
@@ -24,6 +25,10 @@ export interface UpdateTenantInput {
   /** A name or true (the default name) to turn exclusion on or change it; null/false to turn it off. */
   exclusionField?: string | boolean | null;
   apiKey?: string;
+  /** A new OAuth grant (the customer connected again through a connect link). */
+  oauth?: OAuthGrant;
+  /** How, for the activity log (e.g. 'by the customer through a connect link'). */
+  via?: string;
   /** A pasted private key, a webhook to create (at this deployment's URL for the tenant; null: derive it), or null to remove the webhook key. */
   webhook?: { privateKey: string } | { createAtUrl: string | null } | null;
   safeguards?: Partial<SafeguardSettings>;
@@ -52,8 +57,15 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
 
   const subdomain = input.subdomain !== undefined ? parseSubdomain(input.subdomain) : current.subdomain;
   const exclusionField = input.exclusionField !== undefined ? parseExclusionField(input.exclusionField) : current.exclusionField;
-  const apiKey = input.apiKey !== undefined ? parseApiKey(input.apiKey) : secret?.apiKey;
-  if (!apiKey) throw new ValidationError(`Tenant '${tenantId}' has no API key stored: give one with --api-key-stdin.`, 'apiKey');
+  if (input.apiKey !== undefined && input.oauth !== undefined) throw new ValidationError('Give an API key or an OAuth grant, not both.', 'apiKey');
+  // The credential after this change: a new key, a new grant, or the stored one (refreshed if it is a grant about to expire).
+  let next: TenantSecret | null;
+  if (input.apiKey !== undefined) next = { apiKey: parseApiKey(input.apiKey), webhookPrivateKey: secret?.webhookPrivateKey ?? null };
+  else if (input.oauth !== undefined) next = { apiKey: null, oauth: input.oauth, webhookPrivateKey: secret?.webhookPrivateKey ?? null };
+  else next = secret ? await usableSecret(deps, current, secret) : null;
+  if (!next || (!next.apiKey && !next.oauth)) throw new ValidationError(`Tenant '${tenantId}' has no API key stored: give one with --api-key-stdin.`, 'apiKey');
+  const credentials: BambooHrCredentials = credentialsOf(next);
+  const newCredential = input.apiKey !== undefined || input.oauth !== undefined;
   const webhookUrl = input.webhook && 'createAtUrl' in input.webhook ? await webhookUrlToCreate(deps.deployment, tenantId, input.webhook.createAtUrl) : null;
   let safeguards = current.safeguards;
   if (input.safeguards) {
@@ -64,8 +76,8 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
     safeguards = parsed.data;
   }
 
-  const touchesBambooHr = input.subdomain !== undefined || input.apiKey !== undefined || input.exclusionField !== undefined || webhookUrl !== null;
-  const source = deps.employeeSource({ tenantId, subdomain, apiKey });
+  const touchesBambooHr = input.subdomain !== undefined || newCredential || input.exclusionField !== undefined || webhookUrl !== null;
+  const source = deps.employeeSource({ tenantId, subdomain, ...credentials });
   if (current.exclusionField !== null && exclusionField === null && input.confirm !== true) {
     await refuseToSendOptedOut(deps, current, source);
   }
@@ -75,7 +87,9 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   let webhookPrivateKey = secret?.webhookPrivateKey ?? null;
   if (input.webhook === null) webhookPrivateKey = null;
   else if (input.webhook && 'privateKey' in input.webhook) webhookPrivateKey = parseApiKey(input.webhook.privateKey, 'webhook private key');
-  else if (webhookUrl) {
+  else if (webhookUrl && next.oauth && !next.oauth.scopes.includes('webhooks')) {
+    warnings.push('The connection was not granted the "webhooks" permission, so changes sync on the schedule only (hourly).');
+  } else if (webhookUrl) {
     try {
       const fields = access?.exclusionField ? [...BAMBOOHR_FIELD_NAMES, access.exclusionField.id] : [...BAMBOOHR_FIELD_NAMES];
       webhookPrivateKey = (await source.createWebhook({ name: `bamboohr-sync ${tenantId}`, url: webhookUrl, monitorFields: fields })).privateKey;
@@ -97,14 +111,15 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
     updatedAt: deps.clock.now().toISOString(),
     activeSince: current.status === 'needs-attention' && access !== null ? deps.clock.now().toISOString() : current.activeSince,
   };
-  if (apiKey !== secret?.apiKey || webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) {
-    await deps.secrets.put(tenantId, { apiKey, webhookPrivateKey });
+  if (newCredential || webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) {
+    await deps.secrets.put(tenantId, { ...next, webhookPrivateKey });
   }
   await deps.tenants.save(tenant, { expectedStatus: current.status });
   const changed = [
     ...(subdomain !== current.subdomain ? [`subdomain '${current.subdomain}' → '${subdomain}'`] : []),
     ...(exclusionField !== current.exclusionField ? [`exclusion field ${current.exclusionField ? `'${current.exclusionField}'` : 'off'} → ${exclusionField ? `'${exclusionField}'` : 'off'}`] : []),
-    ...(input.apiKey !== undefined ? [apiKey !== secret?.apiKey ? 'API key replaced' : 'API key checked (unchanged)'] : []),
+    ...(input.apiKey !== undefined ? [next.apiKey !== secret?.apiKey ? 'API key replaced' : 'API key checked (unchanged)'] : []),
+    ...(input.oauth !== undefined ? [`connected again with OAuth${input.via ? ` ${input.via}` : ''}`] : []),
     ...(webhookPrivateKey !== (secret?.webhookPrivateKey ?? null) ? [webhookPrivateKey === null ? 'webhook removed' : 'webhook key replaced'] : []),
     ...(JSON.stringify(safeguards) !== JSON.stringify(current.safeguards)
       ? [`safeguard ${current.safeguards.deactivationThresholdPct}%/${current.safeguards.deactivationMin} → ${safeguards.deactivationThresholdPct}%/${safeguards.deactivationMin}`]

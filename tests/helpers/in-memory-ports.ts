@@ -8,6 +8,9 @@ import type {
   ChangeFeed,
   Clock,
   FeedAppend,
+  Invite,
+  InviteStore,
+  OAuthState,
   JobQueue,
   MarkerStore,
   PendingAppend,
@@ -415,5 +418,36 @@ export class InMemoryScheduleState implements ScheduleState {
     this.value = to;
     this.periodMs = periodMs;
     return true;
+  }
+}
+
+export class InMemoryInviteStore implements InviteStore {
+  readonly invites = new Map<string, Invite>();
+  readonly states = new Map<string, OAuthState>();
+  async create(hash: string, invite: Invite) {
+    if (this.invites.has(hash)) throw new Error('exists');
+    this.invites.set(hash, structuredClone(invite));
+  }
+  async get(hash: string) {
+    const invite = this.invites.get(hash);
+    return invite ? structuredClone(invite) : null;
+  }
+  async setPending(hash: string, pending: Invite['pending']) {
+    const invite = this.invites.get(hash);
+    if (invite) invite.pending = structuredClone(pending);
+  }
+  async spend(hash: string, at: string) {
+    const invite = this.invites.get(hash);
+    if (!invite || invite.usedAt !== null) return false;
+    invite.usedAt = at;
+    return true;
+  }
+  async putState(hash: string, state: OAuthState) {
+    this.states.set(hash, { ...state });
+  }
+  async takeState(hash: string) {
+    const state = this.states.get(hash) ?? null;
+    this.states.delete(hash);
+    return state;
   }
 }

@@ -1,0 +1,146 @@
+import { BambooHrAuthError, BambooHrUnknownCompanyError, errorMessage, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
+import { rawBodyOf, type HttpApiEvent } from '../http.js';
+import type { Log } from '../logging.js';
+import { scrubSecretValues } from '../secret-values.js';
+import {
+  checkAgain,
+  connectWithKey,
+  ConsentDeniedError,
+  finishOAuth,
+  InviteInvalidError,
+  OAuthStateInvalidError,
+  openInvite,
+  startOAuth,
+  type ConnectDeps,
+  type ConnectOutcome,
+} from '../use-cases/connect-tenant.js';
+import { connectCsp, landingPage, problemPage, resultPage } from './pages.js';
+
+export interface ConnectResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  cookies?: string[];
+}
+
+const COOKIE = 'bhs_connect';
+
+/** Where the pages' forms may go besides here: BambooHR's consent page (the OAuth form's redirect). */
+export const formTargetsOf = (companyUrl: string): string[] => {
+  const sample = new URL(companyUrl.replace('{subdomain}', 'company-placeholder'));
+  const host = sample.host.replace('company-placeholder', '*');
+  return [`${sample.protocol}//${host}`];
+};
+
+const html = (statusCode: number, body: string, csp: string, extra: { cookies?: string[]; headers?: Record<string, string> } = {}): ConnectResponse => ({
+  statusCode,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': csp,
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    ...extra.headers,
+  },
+  body,
+  ...(extra.cookies ? { cookies: extra.cookies } : {}),
+});
+
+const formOf = (event: HttpApiEvent): URLSearchParams => new URLSearchParams(rawBodyOf(event).toString('utf8'));
+const cookieOf = (event: HttpApiEvent & { cookies?: string[] }): string | null => {
+  const all = [...(event.cookies ?? []), ...(event.headers.cookie ?? '').split(/;\s*/)];
+  for (const c of all) if (c.startsWith(`${COOKIE}=`)) return decodeURIComponent(c.slice(COOKIE.length + 1));
+  return null;
+};
+
+/**
+ * The connect page's routes, public (the token in the path is the credential):
+ *   GET  /connect/{token}              the page
+ *   GET  /connect/{token}/oauth        to BambooHR's consent page (a cookie keeps which invite)
+ *   GET  /oauth/bamboohr/callback      back from BambooHR: the code for a grant, then the connection
+ *   POST /connect/{token}/key          a pasted API key
+ *   POST /connect/{token}/check        "Check again"
+ * Every failure is a page that says what happened and what to do; nothing is saved on one.
+ */
+export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUrl: string }, event: HttpApiEvent & { cookies?: string[] }): Promise<ConnectResponse> => {
+  const csp = connectCsp(formTargetsOf(deps.companyUrl));
+  const secure = deps.publicBaseUrl.startsWith('https:') ? '; Secure' : '';
+  const routeKey = event.routeKey ?? '';
+  const token = event.pathParameters?.token ?? '';
+  const query = event.queryStringParameters ?? {};
+  let submittedKey: string | null = null;
+  const page = (outcome: ConnectOutcome) => html(200, resultPage(outcome), csp);
+  try {
+    switch (routeKey) {
+      case 'GET /connect/{token}': {
+        const { invite } = await openInvite(deps, token);
+        const oauthAvailable = await deps.oauthApp().then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof OAuthNotConfiguredError) return false;
+            throw error;
+          },
+        );
+        return html(
+          200,
+          landingPage({
+            token,
+            tenantId: invite.tenantId,
+            reconnect: invite.mode === 'reconnect',
+            exclusionField: invite.exclusionField,
+            expiresAt: invite.expiresAt,
+            pendingSubdomain: invite.pending?.subdomain ?? null,
+            oauthAvailable,
+          }),
+          csp,
+        );
+      }
+      case 'GET /connect/{token}/oauth': {
+        const { redirectTo } = await startOAuth(deps, token, query.subdomain ?? '');
+        return {
+          ...html(302, '', csp, { headers: { location: redirectTo } }),
+          // Which invite this consent belongs to, kept by this browser only (a state answered elsewhere is refused).
+          cookies: [`${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=900${secure}`],
+        };
+      }
+      case 'GET /oauth/bamboohr/callback': {
+        const outcome = await finishOAuth(deps, { code: query.code, state: query.state, error: query.error }, cookieOf(event));
+        return { ...page(outcome), cookies: [`${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`] };
+      }
+      case 'POST /connect/{token}/key': {
+        const form = formOf(event);
+        submittedKey = form.get('apiKey');
+        return page(await connectWithKey(deps, token, { subdomain: form.get('subdomain') ?? '', apiKey: submittedKey ?? '' }));
+      }
+      case 'POST /connect/{token}/check': {
+        return page(await checkAgain(deps, token));
+      }
+      default:
+        return html(404, problemPage('Not found', 'There is no such page.'), csp);
+    }
+  } catch (error) {
+    const clean = (text: string) => {
+      const scrubbed = scrubSecretValues(text);
+      return submittedKey && submittedKey.trim().length >= 4 ? scrubbed.split(submittedKey.trim()).join('[redacted]') : scrubbed;
+    };
+    const back = token && !(error instanceof InviteInvalidError) ? token : undefined;
+    if (error instanceof InviteInvalidError) return html(410, problemPage('This link does not work any more', error.message), csp);
+    if (error instanceof OAuthStateInvalidError) return html(400, problemPage('This sign-in could not be finished', error.message), csp);
+    if (error instanceof ConsentDeniedError) return html(200, problemPage('Not connected', error.message, back), csp);
+    if (error instanceof BambooHrAuthError) {
+      return html(
+        200,
+        problemPage('BambooHR did not accept it', 'BambooHR refused this key (or this sign-in): check that you copied the whole key, and that its user is active. Nothing was saved.', back),
+        csp,
+      );
+    }
+    if (error instanceof BambooHrUnknownCompanyError) {
+      return html(200, problemPage('No such BambooHR company', `${clean(error.message)} Check the address you sign in at (yourcompany.bamboohr.com). Nothing was saved.`, back), csp);
+    }
+    if (error instanceof ValidationError) return html(400, problemPage('Please check what you entered', clean(error.message), back), csp);
+    if (error instanceof SyncError) return html(error.retryable ? 503 : 400, problemPage('It did not work', clean(error.message), back), csp);
+    deps.log.error('Connect page failed', { routeKey, error: clean(errorMessage(error)) });
+    return html(500, problemPage('Something went wrong on our side', 'It was logged. Try again in a few minutes; nothing was saved.', back), csp);
+  }
+};

@@ -1,0 +1,242 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { TokenRefusedError } from '../bamboohr/oauth-client.js';
+import { SyncError, ValidationError } from '../errors.js';
+import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
+import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
+import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
+import { registerTenant, parseApiKey, type RegisterTenantDeps } from './register-tenant.js';
+import { grantOf } from './tenant-credentials.js';
+import { updateTenant, type UpdateTenantDeps } from './update-tenant.js';
+
+/** An unknown, expired or used link: one answer for all, so that a link cannot be probed. */
+export class InviteInvalidError extends SyncError {
+  readonly code = 'invite-invalid';
+  readonly retryable = false;
+  constructor() {
+    super('This connect link is not valid: it has expired, was used already, or was mistyped. Ask your contact at the performance-review product for a new one.');
+  }
+}
+
+/** The OAuth round trip did not come back as it left (an unknown, used or expired `state`). */
+export class OAuthStateInvalidError extends SyncError {
+  readonly code = 'oauth-state-invalid';
+  readonly retryable = false;
+  constructor() {
+    super('This sign-in could not be matched to a connect link (it was already used, took too long, or was changed on the way). Open your connect link again and start over.');
+  }
+}
+
+/** The company's admin said no on BambooHR's consent page. */
+export class ConsentDeniedError extends SyncError {
+  readonly code = 'consent-denied';
+  readonly retryable = false;
+  constructor() {
+    super('BambooHR says the connection was not approved, so nothing was connected. Open your connect link again and choose Approve, or paste an API key instead.');
+  }
+}
+
+export type ConnectDeps = RegisterTenantDeps &
+  UpdateTenantDeps & {
+    invites: InviteStore;
+    secrets: SecretStore;
+    oauth: OAuthClient;
+    /** The OAuth app's client id (for the consent URL). */
+    oauthApp: () => Promise<{ clientId: string }>;
+    /** `https://{subdomain}.bamboohr.com`: BambooHR's consent page is under it. */
+    companyUrl: string;
+    oauthScopes: readonly string[];
+    inviteTtlHours: number;
+  };
+
+const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+const newToken = (): string => randomBytes(32).toString('base64url');
+/** Tokens are 43 characters of base64url: anything else is not one (and is not looked up). */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+const STATE_MS = 15 * 60_000;
+
+/** Where BambooHR sends the admin back after consent. */
+export const oauthCallbackUrl = (publicBaseUrl: string): string => `${publicBaseUrl}/oauth/bamboohr/callback`;
+
+/**
+ * A one-time connect link for a tenant: 256 random bits, stored only as a hash, bound to the tenant,
+ * single use, expiring. For an existing tenant it reconnects (a new key or grant); otherwise the
+ * customer's connection registers it.
+ */
+export const createInvite = async (
+  deps: Pick<ConnectDeps, 'invites' | 'tenants' | 'clock' | 'deployment' | 'activity' | 'inviteTtlHours'>,
+  tenantId: string,
+  input: { exclusionField?: string | boolean | null; expiresInHours?: number; actor?: string } = {},
+): Promise<{ url: string; expiresAt: string; mode: Invite['mode'] }> => {
+  const id = tenantIdSchema.safeParse(tenantId);
+  if (!id.success) throw new ValidationError(`'${tenantId}' is not a usable tenant id: use 1-63 lower-case letters, digits and inner hyphens, e.g. 'acme'.`, 'tenantId');
+  const hours = input.expiresInHours ?? deps.inviteTtlHours;
+  if (!(hours > 0 && hours <= 24 * 30)) throw new ValidationError('A connect link lasts from a few minutes to 30 days: give --expires like 2h, 7d or 30d.', 'expires');
+  const existing = await deps.tenants.get(id.data);
+  const publicBaseUrl = await deps.deployment.publicBaseUrl();
+  const now = deps.clock.now();
+  const token = newToken();
+  const invite: Invite = {
+    tenantId: id.data,
+    mode: existing ? 'reconnect' : 'register',
+    exclusionField: existing ? existing.exclusionField : parseExclusionField(input.exclusionField ?? null),
+    createdBy: input.actor ?? 'unknown',
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + hours * 3_600_000).toISOString(),
+    usedAt: null,
+    pending: null,
+  };
+  await deps.invites.create(hashOf(token), invite);
+  if (existing) {
+    await deps.activity.record({
+      tenantId: id.data,
+      type: 'configuration-changed',
+      actor: invite.createdBy,
+      message: `A connect link was made for the customer to connect again (good until ${invite.expiresAt}).`,
+      details: { invite: 'reconnect', expiresAt: invite.expiresAt },
+    });
+  }
+  return { url: `${publicBaseUrl}/connect/${token}`, expiresAt: invite.expiresAt, mode: invite.mode };
+};
+
+/** The invite a token opens, if it is valid now. The same error for unknown, expired and used. */
+export const openInvite = async (deps: Pick<ConnectDeps, 'invites' | 'clock'>, token: string): Promise<{ hash: string; invite: Invite }> => {
+  if (!TOKEN.test(token)) throw new InviteInvalidError();
+  const hash = hashOf(token);
+  const invite = await deps.invites.get(hash);
+  if (!invite || invite.usedAt !== null || Date.parse(invite.expiresAt) <= deps.clock.now().getTime()) throw new InviteInvalidError();
+  return { hash, invite };
+};
+
+/** The consent URL on the company's own BambooHR, with a single-use `state` bound to the invite. */
+export const startOAuth = async (deps: ConnectDeps, token: string, subdomainInput: string): Promise<{ redirectTo: string }> => {
+  const { hash } = await openInvite(deps, token);
+  const subdomain = parseSubdomain(subdomainInput);
+  const { clientId } = await deps.oauthApp();
+  const state = newToken();
+  await deps.invites.putState(hashOf(state), { inviteHash: hash, subdomain, expiresAt: new Date(deps.clock.now().getTime() + STATE_MS).toISOString() });
+  const url = new URL(`${deps.companyUrl.replace('{subdomain}', encodeURIComponent(subdomain))}/authorize.php`);
+  url.search = new URLSearchParams({
+    request: 'authorize',
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: oauthCallbackUrl(await deps.deployment.publicBaseUrl()),
+    scope: deps.oauthScopes.join(' '),
+    state,
+  }).toString();
+  return { redirectTo: url.toString() };
+};
+
+export interface ConnectOutcome {
+  status: 'connected' | 'incomplete';
+  tenantId: string;
+  subdomain: string;
+  access: AccessInspection;
+  /** The registration's (or reconnection's) warnings; none while incomplete. */
+  warnings: string[];
+  via: 'oauth' | 'api-key';
+  exclusionField: string | null;
+  /** The invite's token, for the page's "Check again". */
+  token: string;
+}
+
+/**
+ * BambooHR's redirect after consent: the code for a grant, then the connection. `token` is the
+ * invite the consent was started from, as the browser kept it (a cookie set when it left): a state
+ * answered in another browser, or for another invite, is refused.
+ */
+export const finishOAuth = async (deps: ConnectDeps, query: { code?: string; state?: string; error?: string }, token: string | null): Promise<ConnectOutcome> => {
+  if (!query.state || !TOKEN.test(query.state)) throw new OAuthStateInvalidError();
+  const state = await deps.invites.takeState(hashOf(query.state));
+  if (!state || Date.parse(state.expiresAt) <= deps.clock.now().getTime()) throw new OAuthStateInvalidError();
+  if (!token || !TOKEN.test(token) || hashOf(token) !== state.inviteHash) throw new OAuthStateInvalidError();
+  const invite = await deps.invites.get(state.inviteHash);
+  if (!invite || invite.usedAt !== null || Date.parse(invite.expiresAt) <= deps.clock.now().getTime()) throw new InviteInvalidError();
+  if (query.error) throw new ConsentDeniedError();
+  if (!query.code) throw new OAuthStateInvalidError();
+  let grant: OAuthGrant;
+  try {
+    const tokens = await deps.oauth.exchangeCode({ subdomain: state.subdomain, code: query.code, redirectUri: oauthCallbackUrl(await deps.deployment.publicBaseUrl()) });
+    grant = grantOf(tokens, null, deps.oauthScopes);
+  } catch (error) {
+    if (error instanceof TokenRefusedError) throw new ConsentDeniedError();
+    throw error;
+  }
+  return connect(deps, state.inviteHash, invite, state.subdomain, { oauth: grant }, token);
+};
+
+/** The API-key path: the key pasted on the page, checked like `tenant add` checks it. */
+export const connectWithKey = async (deps: ConnectDeps, token: string, input: { subdomain: string; apiKey: string }): Promise<ConnectOutcome> => {
+  const { hash, invite } = await openInvite(deps, token);
+  return connect(deps, hash, invite, parseSubdomain(input.subdomain), { apiKey: parseApiKey(input.apiKey) }, token);
+};
+
+/** "Check again": the credential saved when access was not complete, checked again. */
+export const checkAgain = async (deps: ConnectDeps, token: string): Promise<ConnectOutcome> => {
+  const { hash, invite } = await openInvite(deps, token);
+  if (!invite.pending) throw new ValidationError('Nothing to check yet: connect with BambooHR or paste an API key first.', 'invite');
+  const secret = await deps.secrets.get(invite.tenantId, { fresh: true });
+  if (!secret) throw new ValidationError('The connection was not kept: connect with BambooHR or paste an API key again.', 'invite');
+  return connect(deps, hash, invite, invite.pending.subdomain, secret.oauth ? { oauth: secret.oauth } : { apiKey: secret.apiKey ?? '' }, token);
+};
+
+const credentialsFor = (credential: { apiKey: string } | { oauth: OAuthGrant }): BambooHrCredentials =>
+  'apiKey' in credential ? { apiKey: credential.apiKey } : { accessToken: credential.oauth.accessToken };
+
+/**
+ * The connection: what the credential sees of the company; when a required field or the exclusion
+ * box is not visible, the credential is kept (in the tenant's secret) and the page says what to fix;
+ * once everything needed is visible, the tenant is registered (or reconnected) exactly as support's
+ * `tenant add` (or `tenant update`) would, and the invite is spent.
+ */
+const connect = async (
+  deps: ConnectDeps,
+  hash: string,
+  invite: Invite,
+  subdomain: string,
+  credential: { apiKey: string } | { oauth: OAuthGrant },
+  token: string,
+): Promise<ConnectOutcome> => {
+  const via = 'apiKey' in credential ? 'api-key' : 'oauth';
+  const existing = await deps.tenants.get(invite.tenantId);
+  if (invite.mode === 'register' && existing) throw new InviteInvalidError();
+  // An unknown company or a refused key throws here (nothing saved).
+  const source = deps.employeeSource({ subdomain, ...credentialsFor(credential), ...(existing ? { tenantId: invite.tenantId } : {}) });
+  const access = await inspectBambooHrAccess(source, { subdomain, exclusionField: invite.exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
+  if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
+    if (invite.mode === 'register') {
+      const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
+      await deps.secrets.put(invite.tenantId, secret);
+    }
+    // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
+    await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
+    return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField: invite.exclusionField, token };
+  }
+  // Spent first: of two tabs connecting at once, one connects.
+  if (!(await deps.invites.spend(hash, deps.clock.now().toISOString()))) throw new InviteInvalidError();
+  const how = via === 'oauth' ? 'by the customer through a connect link, with OAuth' : 'by the customer through a connect link, with an API key';
+  const actor = `customer (connect link from ${invite.createdBy})`;
+  let warnings: string[];
+  if (invite.mode === 'register') {
+    const result = await registerTenant(deps, {
+      tenantId: invite.tenantId,
+      subdomain,
+      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+      exclusionField: invite.exclusionField,
+      webhook: { createAtUrl: null },
+      actor,
+      via: how,
+    });
+    warnings = result.warnings;
+  } else {
+    const result = await updateTenant(deps, invite.tenantId, {
+      subdomain,
+      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+      webhook: { createAtUrl: null },
+      actor,
+      via: how,
+    });
+    warnings = result.warnings;
+  }
+  return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings, via, exclusionField: invite.exclusionField, token };
+};
