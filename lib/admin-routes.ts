@@ -5,6 +5,7 @@ import type { ServiceDeps } from './composition.js';
 import { json, rawBodyOf, type HttpApiEvent, type HttpResponse } from './http.js';
 import type { Log } from './logging.js';
 import { safeguardSettingsSchema } from './model/tenant.js';
+import { createInvite, parseInviteExpiry } from './use-cases/connect-tenant.js';
 import { explainEmployee, searchEmployees } from './use-cases/explain-employee.js';
 import { previewSync } from './use-cases/preview-sync.js';
 import { getRun, listActivity, listAlerts, listChanges, listEmployees, listRuns, listTenants, showTenant, toTenantView } from './use-cases/read-tenants.js';
@@ -45,6 +46,14 @@ const updateBody = z.strictObject({
   /** Yes to turning exclusion off while people have opted out. */
   confirm: z.boolean().optional(),
 });
+const inviteBody = z
+  .strictObject({
+    exclusionField: exclusion,
+    /** `7d`, `36h`, `90m` (the CLI's --expires), or a number of hours. */
+    expires: z.string().max(20).optional(),
+    expiresInHours: z.number().positive().optional(),
+  })
+  .default({});
 const syncBody = z
   .strictObject({ dryRun: z.boolean().optional(), allowDeactivations: z.boolean().optional(), heldRunId: z.string().min(1).max(200).optional() })
   .default({});
@@ -99,6 +108,17 @@ export const ADMIN_ROUTES: Routes = {
       ...(actor ? { actor } : {}),
     });
     return json(202, { jobId, runId, approved });
+  },
+  // A one-time connect link for the customer (register, or connect an existing tenant again).
+  'POST /tenants/{tenantId}/invites': async (deps, { params, body, actor }) => {
+    const b = inviteBody.parse(body ?? {});
+    const expiresInHours = b.expires !== undefined ? parseInviteExpiry(b.expires) : b.expiresInHours;
+    const invite = await createInvite(deps, params.tenantId!, {
+      ...(b.exclusionField !== undefined ? { exclusionField: b.exclusionField } : {}),
+      ...(expiresInHours !== undefined ? { expiresInHours } : {}),
+      actor: actor ?? 'unknown',
+    });
+    return json(201, invite);
   },
   'GET /tenants/{tenantId}/activity': async (deps, { params, query }) => {
     const limit = int(query.limit);

@@ -35,8 +35,9 @@ export const createServiceDeps = (
   const clock = options.clock ?? systemClock;
   const stats = options.stats ?? createBatchWriteStats();
   const now = () => clock.now();
-  const secrets: SecretStore = config.secrets.localFile
-    ? new FileSecretStore({ path: config.secrets.localFile })
+  const localSecrets = config.secrets.localFile ? new FileSecretStore({ path: config.secrets.localFile }) : null;
+  const secrets: SecretStore = localSecrets
+    ? localSecrets
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
   const queueUrl = config.queues.syncUrl;
   const sqsQueue = queueUrl
@@ -67,7 +68,7 @@ export const createServiceDeps = (
       return config.publicBaseUrl;
     },
   };
-  const oauthApp = createOAuthAppCredentials(config, clients.secretsManager);
+  const oauthApp = createOAuthAppCredentials(config, clients.secretsManager, localSecrets ?? undefined);
   return {
     clients,
     clock,

@@ -35,6 +35,10 @@ export const localStackInfoSchema = z.object({
   bamboohrApiBase: z.string(),
   /** True when the stack runs the BambooHR simulator (no BAMBOOHR_API_BASE given). */
   simulator: z.boolean(),
+  /** BAMBOOHR_COMPANY_URL of the stack (its OAuth pages and OAuth tenants' API), when not BambooHR's. */
+  bamboohrCompanyUrl: z.string().optional(),
+  /** The simulator's built-in OAuth app (a real app's credentials are kept in the secrets file instead). */
+  oauthClient: z.object({ clientId: z.string(), clientSecret: z.string() }).optional(),
 });
 export type LocalStackInfo = z.infer<typeof localStackInfoSchema>;
 
@@ -73,4 +77,6 @@ export const localStackEnv = (info: LocalStackInfo): Record<string, string> => (
   ADMIN_TOKEN: info.adminToken,
   ...(info.feedToken ? { FEED_TOKEN: info.feedToken } : {}),
   PUBLIC_BASE_URL: info.gatewayUrl,
+  ...(info.bamboohrCompanyUrl ? { BAMBOOHR_COMPANY_URL: info.bamboohrCompanyUrl } : {}),
+  ...(info.oauthClient ? { BAMBOOHR_OAUTH_CLIENT_ID: info.oauthClient.clientId, BAMBOOHR_OAUTH_CLIENT_SECRET: info.oauthClient.clientSecret } : {}),
 });

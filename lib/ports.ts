@@ -311,6 +311,8 @@ export interface InviteStore {
   setPending(hash: string, pending: Invite['pending']): Promise<void>;
   /** Marks it used; false when it was used already (or is gone). */
   spend(hash: string, at: string): Promise<boolean>;
+  /** Gives a spent invite back (the connection it was spent on failed): only the spend made `at`. */
+  unspend(hash: string, at: string): Promise<void>;
   putState(hash: string, state: OAuthState): Promise<void>;
   /** Takes a state once: the second take of the same state finds nothing. */
   takeState(hash: string): Promise<OAuthState | null>;

@@ -94,7 +94,17 @@ const check = (template) => {
   );
   // The framework's own log permissions are scoped to this service's log groups.
   const logsResource = new RegExp(String.raw`^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:/aws/lambda/bamboohr-sync-${stage}\*:\*(?::\*)?$`);
+  const oauthClientResource = new RegExp(
+    String.raw`^arn:(?:\$\{AWS::Partition\}|aws):secretsmanager:(?:\$\{AWS::Region\}|[a-z0-9-]+):(?:\$\{AWS::AccountId\}|\d{12}):secret:bamboohr-sync/${stage}/oauth-client-\*$`,
+  );
   const readOnlySecretsActions = new Set(['secretsmanager:getsecretvalue', 'secretsmanager:describesecret']);
+  // Who may write tenant secrets, and what: the admin API anything; the connect page what registering
+  // needs (never a delete); the worker only a rotated OAuth grant (a pending version made current).
+  const secretWrites = {
+    AdminRole: null,
+    ConnectRole: new Set(['secretsmanager:createsecret', 'secretsmanager:putsecretvalue', 'secretsmanager:tagresource', 'secretsmanager:updatesecretversionstage']),
+    WorkerRole: new Set(['secretsmanager:putsecretvalue', 'secretsmanager:updatesecretversionstage']),
+  };
 
   // IAM
   const statements = iamStatements(resources);
@@ -117,13 +127,15 @@ const check = (template) => {
       const writes = asArray(statement.Action)
         .map(String)
         .filter((a) => a.toLowerCase().startsWith('secretsmanager:') && !readOnlySecretsActions.has(a.toLowerCase()));
-      // Only the admin API's own role may write tenant secrets; every other function only reads them.
-      if (writes.length > 0 && !where.startsWith('AdminRole')) {
-        problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${writes.join(', ')}.`);
-      }
+      const role = Object.keys(secretWrites).find((r) => where.startsWith(r));
+      const allowedWrites = role === undefined ? new Set() : secretWrites[role];
+      const refused = allowedWrites === null ? [] : writes.filter((a) => !allowedWrites.has(a.toLowerCase()));
+      if (refused.length > 0) problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${refused.join(', ')}.`);
       for (const resource of rendered) {
+        // The OAuth app's client secret: read only, by anyone who needs it.
+        if (oauthClientResource.test(resource) && writes.length === 0) continue;
         if (!secretsResource.test(resource)) {
-          problems.push(`${label}: Secrets Manager access must be limited to secret:bamboohr-sync/${stage}/tenants/*, not '${resource}'.`);
+          problems.push(`${label}: Secrets Manager access must be limited to secret:bamboohr-sync/${stage}/tenants/* (or reading .../oauth-client), not '${resource}'.`);
         }
       }
     } else if (services.has('logs')) {
@@ -142,15 +154,23 @@ const check = (template) => {
     }
   }
 
-  // HTTP routes: every route but BambooHR's webhook (verified by its signature) requires IAM auth.
+  // HTTP routes: every route requires IAM auth but BambooHR's webhook (verified by its signature) and
+  // the customer's connect page (its one-time token is the credential), which are throttled below.
+  const CONNECT_ROUTES = ['GET /connect/{token}', 'GET /connect/{token}/oauth', 'POST /connect/{token}/key', 'POST /connect/{token}/check', 'GET /oauth/bamboohr/callback'];
+  const publicRoutes = ['POST /webhooks/bamboohr/{tenantId}', ...CONNECT_ROUTES];
+  const seenConnect = new Set();
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
     const routeKey = String(resource.Properties?.RouteKey ?? '');
-    const isWebhook = routeKey.startsWith('POST /webhooks/bamboohr/');
-    if (!isWebhook && resource.Properties?.AuthorizationType !== 'AWS_IAM') {
+    if (CONNECT_ROUTES.includes(routeKey)) {
+      seenConnect.add(routeKey);
+      if (!JSON.stringify(resource.Properties?.Target ?? '').includes('HttpApiIntegrationConnect')) problems.push(`${logicalId} (${routeKey}) must be served by the connect function.`);
+    }
+    if (!publicRoutes.includes(routeKey) && resource.Properties?.AuthorizationType !== 'AWS_IAM') {
       problems.push(`${logicalId} (${routeKey}) is not protected by IAM auth.`);
     }
   }
+  for (const route of CONNECT_ROUTES) if (!seenConnect.has(route)) problems.push(`Missing the connect page's route ${route}.`);
   // Only the admin API runs with the role that may write secrets.
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::Lambda::Function' && JSON.stringify(resource.Properties?.Role ?? '').includes('AdminRole') && logicalId !== 'AdminApiLambdaFunction') {
@@ -168,6 +188,13 @@ const check = (template) => {
   const webhookRoute = apiStage?.RouteSettings?.['POST /webhooks/bamboohr/{tenantId}'];
   if (!positive(webhookRoute?.ThrottlingRateLimit) || !positive(webhookRoute?.ThrottlingBurstLimit)) {
     problems.push("HttpApiStage must throttle the webhook route 'POST /webhooks/bamboohr/{tenantId}' (RouteSettings).");
+  }
+  for (const route of CONNECT_ROUTES) {
+    const settings = apiStage?.RouteSettings?.[route];
+    if (!positive(settings?.ThrottlingRateLimit) || !positive(settings?.ThrottlingBurstLimit)) problems.push(`HttpApiStage must throttle the public route '${route}' (RouteSettings).`);
+  }
+  if (!positive(resources.ConnectLambdaFunction?.Properties?.ReservedConcurrentExecutions)) {
+    problems.push('The connect function needs reserved concurrency (reservedConcurrency in serverless.yml).');
   }
   if (!positive(resources.WebhookLambdaFunction?.Properties?.ReservedConcurrentExecutions)) {
     problems.push('The webhook function needs reserved concurrency (reservedConcurrency in serverless.yml).');

@@ -28,6 +28,7 @@ import type { StackOptions } from './options.js';
 import { forwardPort, type PortForward } from './port-forward.js';
 import { prepareStateDir, removeStackFile, runningStack, writeStackFile } from './stack-file.js';
 import { SIMULATOR_OAUTH_APP } from '../bamboohr-simulator/oauth.js';
+import { FileSecretStore } from '../../lib/adapters/file-secret-store.js';
 import { generateEmployees } from '../bamboohr-simulator/demo-data.js';
 import { createInvite } from '../../lib/use-cases/connect-tenant.js';
 import { startWorkerLoop, type MessageOutcome, type WorkerLoop } from './worker-loop.js';
@@ -199,6 +200,15 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
     const feedToken = options.feedToken ?? randomBytes(24).toString('base64url');
     const apiBase = options.bamboohrApiBase ?? `http://${LOCAL_HOST}:${(simulatorPort as PortForward).port}/api/gateway.php`;
     for (const name of REAL_AWS_SETTINGS) delete process.env[name];
+    if (!simulator) {
+      // A real BambooHR (or a stand-in): the developer's OAuth app, given once in the environment, is
+      // kept in the secrets file (0600) for this and later starts, and read from there, never printed.
+      const clientId = process.env.BAMBOOHR_OAUTH_CLIENT_ID;
+      const clientSecret = process.env.BAMBOOHR_OAUTH_CLIENT_SECRET;
+      if (clientId && clientSecret) await new FileSecretStore({ path: secretsFile }).putOAuthClient({ clientId, clientSecret });
+      delete process.env.BAMBOOHR_OAUTH_CLIENT_ID;
+      delete process.env.BAMBOOHR_OAUTH_CLIENT_SECRET;
+    }
     Object.assign(process.env, {
       STAGE,
       AWS_REGION: region,
@@ -301,6 +311,9 @@ export const startLocalStack = async (options: StackOptions, io: Io): Promise<Ru
       feedToken,
       bamboohrApiBase: apiBase,
       simulator: Boolean(simulator),
+      ...(process.env.BAMBOOHR_COMPANY_URL ? { bamboohrCompanyUrl: process.env.BAMBOOHR_COMPANY_URL } : {}),
+      // The simulator's built-in app (not a secret); a real app's credentials stay in the secrets file.
+      ...(simulator ? { oauthClient: SIMULATOR_OAUTH_APP } : {}),
     };
     writeStackFile(stackFile, info);
     io.print(

@@ -82,6 +82,23 @@ export class DynamoDbInviteStore implements InviteStore {
     }
   }
 
+  async unspend(hash: string, at: string): Promise<void> {
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { key: `invite#${hash}` },
+          UpdateExpression: 'SET #invite.#usedAt = :null',
+          ConditionExpression: 'attribute_exists(#key) AND #invite.#usedAt = :at',
+          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#usedAt': 'usedAt' },
+          ExpressionAttributeValues: { ':at': at, ':null': null },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async putState(hash: string, state: OAuthState): Promise<void> {
     await this.documentClient.send(
       new PutCommand({

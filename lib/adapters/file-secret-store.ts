@@ -13,8 +13,13 @@ export interface FileSecretStoreOptions {
 }
 
 type Stored = z.infer<typeof storedSecretSchema>;
+/** The OAuth app's credentials, kept in the same file (under a key no tenant id can be). */
+const OAUTH_CLIENT_KEY = '_oauthClient';
+const oauthClientSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+export type LocalOAuthClient = z.infer<typeof oauthClientSchema>;
 interface FileContent {
   secrets: Record<string, Stored>;
+  oauthClient?: LocalOAuthClient;
 }
 const fileSchema = z.record(z.string(), storedSecretSchema);
 
@@ -80,6 +85,18 @@ export class FileSecretStore implements SecretStore {
     });
   }
 
+  /** The OAuth app's client id and secret kept here by the local stack (BAMBOOHR_OAUTH_CLIENT_ID/_SECRET), if any. */
+  async getOAuthClient(): Promise<LocalOAuthClient | null> {
+    return (await this.read()).oauthClient ?? null;
+  }
+
+  putOAuthClient(client: LocalOAuthClient): Promise<void> {
+    const parsed = oauthClientSchema.parse(client);
+    return this.update((content) => {
+      content.oauthClient = parsed;
+    });
+  }
+
   private async read(): Promise<FileContent> {
     let text: string;
     try {
@@ -95,9 +112,13 @@ export class FileSecretStore implements SecretStore {
       // Not the parser's message: it may quote the file, keys and all.
       throw new Error(`${this.path} is not valid JSON. Fix or delete it (it holds the local tenants' API keys).`);
     }
-    const parsed = fileSchema.safeParse(json);
+    const { [OAUTH_CLIENT_KEY]: oauthClient, ...tenants } = (typeof json === 'object' && json !== null ? json : { json }) as Record<string, unknown>;
+    const parsed = fileSchema.safeParse(tenants);
     if (!parsed.success) throw new Error(`${this.path} does not map tenant ids to {apiKey or oauth, webhookPrivateKey}. Fix or delete it.`);
-    return { secrets: parsed.data };
+    if (oauthClient === undefined) return { secrets: parsed.data };
+    const client = oauthClientSchema.safeParse(oauthClient);
+    if (!client.success) throw new Error(`${this.path}: its ${OAUTH_CLIENT_KEY} is not {clientId, clientSecret}. Fix or delete that entry.`);
+    return { secrets: parsed.data, oauthClient: client.data };
   }
 
   private update(change: (content: FileContent) => void): Promise<void> {
@@ -115,7 +136,8 @@ export class FileSecretStore implements SecretStore {
     await mkdir(directory, { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      const json = Object.fromEntries(Object.entries(content.secrets).map(([id, stored]) => [id, toStoredJson(stored)]));
+      const json: Record<string, unknown> = Object.fromEntries(Object.entries(content.secrets).map(([id, stored]) => [id, toStoredJson(stored)]));
+      if (content.oauthClient) json[OAUTH_CLIENT_KEY] = content.oauthClient;
       await writeFile(temporary, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
       await chmod(temporary, 0o600);
       await rename(temporary, this.path);

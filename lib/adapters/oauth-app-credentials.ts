@@ -10,12 +10,24 @@ export type OAuthAppCredentials = z.infer<typeof appSchema>;
 /**
  * The OAuth app's client id and secret: from the Secrets Manager secret `BAMBOOHR_OAUTH_CLIENT`
  * (`{clientId, clientSecret}`, read once per container), or locally from BAMBOOHR_OAUTH_CLIENT_ID
- * and BAMBOOHR_OAUTH_CLIENT_SECRET. The secret is never logged (the logger blanks it).
+ * and BAMBOOHR_OAUTH_CLIENT_SECRET (tests, the simulator's app) or the local secrets file. The secret is never logged (the logger blanks it).
  */
-export const createOAuthAppCredentials = (config: Config, client: SecretsManagerClient): (() => Promise<OAuthAppCredentials>) => {
+export const createOAuthAppCredentials = (
+  config: Config,
+  client: SecretsManagerClient,
+  /** Locally: the secrets file, where the local stack keeps the app's credentials. */
+  localFile?: { getOAuthClient(): Promise<OAuthAppCredentials | null> },
+): (() => Promise<OAuthAppCredentials>) => {
   let loading: Promise<OAuthAppCredentials> | undefined;
   const load = async (): Promise<OAuthAppCredentials> => {
     if (config.oauth.localClient) return config.oauth.localClient;
+    if (localFile) {
+      const kept = await localFile.getOAuthClient();
+      if (kept) return kept;
+      throw new OAuthNotConfiguredError(
+        'no OAuth app on this local stack (start it with BAMBOOHR_OAUTH_CLIENT_ID and BAMBOOHR_OAUTH_CLIENT_SECRET set to your BambooHR app\'s credentials, once: they are kept in the local secrets file)',
+      );
+    }
     let text: string | undefined;
     try {
       text = (await client.send(new GetSecretValueCommand({ SecretId: config.oauth.clientSecretName }))).SecretString;

@@ -70,6 +70,7 @@ const FORWARDED: ReadonlyArray<{ method: string; template: string; routes: typeo
   { method: 'GET', template: '/alerts', routes: ADMIN_ROUTES },
   { method: 'GET', template: '/tenants/{tenantId}/employees/search', routes: ADMIN_ROUTES },
   { method: 'GET', template: '/tenants/{tenantId}/employees/{employeeId}/explain', routes: ADMIN_ROUTES },
+  { method: 'POST', template: '/tenants/{tenantId}/invites', routes: ADMIN_ROUTES },
 ];
 
 /** Files of the front end the server hands out, by URL path. Nothing else on disk is reachable. */

@@ -15,6 +15,8 @@ export const ACTIVITY_TYPES = [
   'dead-lettered',
   'redriven',
   'stale',
+  /** Support made a connect link for the customer (issue 15). */
+  'invited',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
@@ -57,6 +59,7 @@ const SUBJECTS: Record<ActivityType, string> = {
   'dead-lettered': 'job dead-lettered',
   redriven: 'job redriven',
   stale: 'not synced for a while',
+  invited: 'connect link made',
 };
 
 /** `[bamboohr-sync prod] acme needs attention`: SNS subjects are ASCII, at most 100 characters. */

@@ -55,6 +55,14 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const STATE_MS = 15 * 60_000;
 
+/** `--expires 7d` (or 36h, 90m): the link's life in hours, or a ValidationError naming the accepted forms. */
+export const parseInviteExpiry = (text: string): number => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$/i.exec(text);
+  const hours = match ? Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 } as const)[match[2]!.toLowerCase() as 'm' | 'h' | 'd'] : NaN;
+  if (!(hours >= 5 / 60 && hours <= 24 * 30)) throw new ValidationError(`'${text}' is not a link lifetime: give minutes, hours or days from 5m to 30d, e.g. 2h, 7d or 30d.`, 'expires');
+  return hours;
+};
+
 /** Where BambooHR sends the admin back after consent. */
 export const oauthCallbackUrl = (publicBaseUrl: string): string => `${publicBaseUrl}/oauth/bamboohr/callback`;
 
@@ -71,7 +79,7 @@ export const createInvite = async (
   const id = tenantIdSchema.safeParse(tenantId);
   if (!id.success) throw new ValidationError(`'${tenantId}' is not a usable tenant id: use 1-63 lower-case letters, digits and inner hyphens, e.g. 'acme'.`, 'tenantId');
   const hours = input.expiresInHours ?? deps.inviteTtlHours;
-  if (!(hours > 0 && hours <= 24 * 30)) throw new ValidationError('A connect link lasts from a few minutes to 30 days: give --expires like 2h, 7d or 30d.', 'expires');
+  if (!(hours >= 5 / 60 && hours <= 24 * 30)) throw new ValidationError('A connect link lasts from 5 minutes to 30 days: give --expires like 2h, 7d or 30d.', 'expires');
   const existing = await deps.tenants.get(id.data);
   const publicBaseUrl = await deps.deployment.publicBaseUrl();
   const now = deps.clock.now();
@@ -87,15 +95,15 @@ export const createInvite = async (
     pending: null,
   };
   await deps.invites.create(hashOf(token), invite);
-  if (existing) {
-    await deps.activity.record({
-      tenantId: id.data,
-      type: 'configuration-changed',
-      actor: invite.createdBy,
-      message: `A connect link was made for the customer to connect again (good until ${invite.expiresAt}).`,
-      details: { invite: 'reconnect', expiresAt: invite.expiresAt },
-    });
-  }
+  await deps.activity.record({
+    tenantId: id.data,
+    type: 'invited',
+    actor: invite.createdBy,
+    message: existing
+      ? `A connect link was made for the customer to connect BambooHR again (good until ${invite.expiresAt}, once).`
+      : `A connect link was made for the customer to connect their BambooHR (good until ${invite.expiresAt}, once); the tenant appears when they do.`,
+    details: { invite: invite.mode, expiresAt: invite.expiresAt, exclusionField: invite.exclusionField },
+  });
   return { url: `${publicBaseUrl}/connect/${token}`, expiresAt: invite.expiresAt, mode: invite.mode };
 };
 
@@ -212,31 +220,38 @@ const connect = async (
     await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
     return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField: invite.exclusionField, token };
   }
-  // Spent first: of two tabs connecting at once, one connects.
-  if (!(await deps.invites.spend(hash, deps.clock.now().toISOString()))) throw new InviteInvalidError();
+  // Spent first: of two tabs connecting at once, one connects. Given back if the connection fails
+  // (BambooHR down, a webhook refused...), so that the customer can try the same link again.
+  const spentAt = deps.clock.now().toISOString();
+  if (!(await deps.invites.spend(hash, spentAt))) throw new InviteInvalidError();
   const how = via === 'oauth' ? 'by the customer through a connect link, with OAuth' : 'by the customer through a connect link, with an API key';
   const actor = `customer (connect link from ${invite.createdBy})`;
   let warnings: string[];
-  if (invite.mode === 'register') {
-    const result = await registerTenant(deps, {
-      tenantId: invite.tenantId,
-      subdomain,
-      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-      exclusionField: invite.exclusionField,
-      webhook: { createAtUrl: null },
-      actor,
-      via: how,
-    });
-    warnings = result.warnings;
-  } else {
-    const result = await updateTenant(deps, invite.tenantId, {
-      subdomain,
-      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-      webhook: { createAtUrl: null },
-      actor,
-      via: how,
-    });
-    warnings = result.warnings;
+  try {
+    if (invite.mode === 'register') {
+      const result = await registerTenant(deps, {
+        tenantId: invite.tenantId,
+        subdomain,
+        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+        exclusionField: invite.exclusionField,
+        webhook: { createAtUrl: null },
+        actor,
+        via: how,
+      });
+      warnings = result.warnings;
+    } else {
+      const result = await updateTenant(deps, invite.tenantId, {
+        subdomain,
+        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+        webhook: { createAtUrl: null },
+        actor,
+        via: how,
+      });
+      warnings = result.warnings;
+    }
+  } catch (error) {
+    await deps.invites.unspend(hash, spentAt);
+    throw error;
   }
   return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings, via, exclusionField: invite.exclusionField, token };
 };

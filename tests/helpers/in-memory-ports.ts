@@ -442,6 +442,10 @@ export class InMemoryInviteStore implements InviteStore {
     invite.usedAt = at;
     return true;
   }
+  async unspend(hash: string, at: string) {
+    const invite = this.invites.get(hash);
+    if (invite && invite.usedAt === at) invite.usedAt = null;
+  }
   async putState(hash: string, state: OAuthState) {
     this.states.set(hash, { ...state });
   }

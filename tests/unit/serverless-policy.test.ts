@@ -34,7 +34,7 @@ describe('serverless.yml', () => {
     const roles = statementsByRole('ci');
 
     // Assess
-    expect([...roles.keys()].sort()).toEqual(['AdminRole', 'ChangesApiRole', 'SchedulerRole', 'WebhookRole', 'WorkerRole']);
+    expect([...roles.keys()].sort()).toEqual(['AdminRole', 'ChangesApiRole', 'ConnectRole', 'SchedulerRole', 'WebhookRole', 'WorkerRole']);
     for (const statement of [...roles.values()].flat()) {
       for (const resource of asArray(statement.Resource)) {
         expect(resource).not.toBe('*');
@@ -44,21 +44,35 @@ describe('serverless.yml', () => {
     }
   });
 
-  it('lets only the admin API write secrets, the worker and webhook only read their stage\'s, and the rest none', () => {
+  it("scopes secrets: the webhook only reads, the worker only rotates OAuth grants, the connect page registers, only the admin API deletes", () => {
     // Act
     const roles = statementsByRole('prod');
     const prefix = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/tenants/*' };
+    const oauthClient = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/oauth-client-*' };
+    const actionsOn = (role: string, resource: unknown) =>
+      secretActions(roles.get(role)!)
+        .filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)))
+        .flatMap((s) => asArray(s.Action))
+        .sort();
 
-    // Assess
-    for (const role of ['WorkerRole', 'WebhookRole']) {
-      const secrets = secretActions(roles.get(role)!);
-      expect(secrets.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
-      expect(secrets[0]?.Resource).toEqual([prefix]);
+    // Assess: every secret statement is on the stage's tenant secrets or its OAuth app's secret, nothing else
+    for (const statement of [...roles.values()].flatMap(secretActions)) {
+      for (const resource of asArray(statement.Resource)) expect([JSON.stringify(prefix), JSON.stringify(oauthClient)]).toContain(JSON.stringify(resource));
     }
+    expect(actionsOn('WebhookRole', prefix)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actionsOn('WorkerRole', prefix)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+    expect(actionsOn('ConnectRole', prefix)).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+    expect(actionsOn('AdminRole', prefix)).toEqual(expect.arrayContaining(['secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']));
+    // The OAuth app's client secret: read only, by those that talk OAuth to BambooHR
+    for (const role of ['WorkerRole', 'AdminRole', 'ConnectRole']) expect(actionsOn(role, oauthClient)).toEqual(['secretsmanager:GetSecretValue']);
     for (const role of ['SchedulerRole', 'ChangesApiRole']) expect(secretActions(roles.get(role)!)).toEqual([]);
-    const admin = secretActions(roles.get('AdminRole')!);
-    expect(admin.flatMap((s) => asArray(s.Action))).toContain('secretsmanager:PutSecretValue');
-    expect(admin[0]?.Resource).toEqual([prefix]);
+    expect(actionsOn('WebhookRole', oauthClient)).toEqual([]);
   });
 
   it('lets the change-feed API the product calls only read, and never the runs or secrets', () => {

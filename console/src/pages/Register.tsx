@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import { Check, Checklist, ErrorBox, Warnings } from '../components';
+import { ConnectLinkForm } from '../connect-link';
 import type { AccessCheck, TenantView } from '../types';
 
 const DEFAULT_EXCLUSION_FIELD = 'skip_elevo_sync';
@@ -92,6 +93,15 @@ export const RegisterPage = () => {
   return (
     <>
       <h1 tabIndex={-1}>Register a tenant</h1>
+      <section aria-labelledby="invite-title">
+        <h2 id="invite-title">Send the customer a connect link (recommended)</h2>
+        <p className="lead">
+          Their BambooHR admin opens it, connects with BambooHR (or pastes an API key), sees which fields the connection can see and how to fix
+          any that are missing, and the tenant is registered. No key passes through email.
+        </p>
+        <ConnectLinkForm />
+      </section>
+      <h2>Or register with a key the customer gave you</h2>
       <p className="lead">
         Paste what the customer sent. The key is checked against BambooHR before anything is saved, and it is never shown again.
       </p>

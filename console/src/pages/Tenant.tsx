@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { ConnectLinkForm } from '../connect-link';
 import { api, ApiError } from '../api';
 import { Badge, Check, Checklist, ConfirmDialog, Counts, ErrorBox, Loading, TenantStatus, Time, useLoad, Warnings } from '../components';
 import { formatDuration, plural } from '../format';
@@ -252,6 +253,7 @@ const ACTIVITY_TEXT: Record<string, string> = {
   'dead-lettered': 'Job dead-lettered',
   redriven: 'Job redriven',
   stale: 'Stale',
+  invited: 'Connect link made',
 };
 
 /** What happened to the tenant and who did it, newest first; older pages on demand. */
@@ -606,6 +608,14 @@ export const TenantPage = ({ tenantId }: { tenantId: string }) => {
       <LatestChanges tenantId={tenantId} runs={runs} />
       <Activity tenantId={tenantId} version={data.value} />
       <UpdateKey tenantId={tenantId} onSaved={data.reload} />
+      <section aria-labelledby="reconnect-title">
+        <h2 id="reconnect-title">Connect again</h2>
+        <p className="help">
+          A one-time link for the customer's BambooHR admin to connect this company again themselves: after a refused OAuth grant, or to
+          replace a key without sending it to you.
+        </p>
+        <ConnectLinkForm tenantId={tenantId} />
+      </section>
     </>
   );
 };

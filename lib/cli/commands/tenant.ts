@@ -1,5 +1,6 @@
 /** `tenant add|list|show|update|disable|enable|remove`: thin wrappers over the tenant use cases. */
 import { TENANT_STATUSES, type SafeguardSettings } from '../../model/tenant.js';
+import { createInvite, parseInviteExpiry } from '../../use-cases/connect-tenant.js';
 import { listTenants, showTenant, toTenantView } from '../../use-cases/read-tenants.js';
 import { registerTenant } from '../../use-cases/register-tenant.js';
 import { removeTenant } from '../../use-cases/remove-tenant.js';
@@ -291,4 +292,45 @@ const remove: Command = {
   },
 };
 
-export const TENANT_COMMANDS: Command[] = [add, list, show, update, statusCommand('disable'), statusCommand('enable'), remove];
+const invite: Command = {
+  path: ['tenant', 'invite'],
+  usage: 'tenant invite <tenantId> [--exclusion-field [name]] [--expires 7d]',
+  summary: "A one-time link for the customer's BambooHR admin to connect their company themselves (OAuth or an API key)",
+  details: [
+    "Send the link to the customer's BambooHR admin. They open it, sign in to BambooHR and approve (or paste an API key), see which " +
+      'synced fields the connection can see with how to fix any that are missing, and once it is complete the tenant is registered ' +
+      'exactly as `tenant add` would. No key passes through email or support.',
+    'For a tenant that exists already, the link connects it again (a new key, or a new OAuth grant after a refused one); its settings stay.',
+    'The link works once and expires (default 7 days; --expires 90m, 36h or 30d at most). Only a hash of it is stored: it cannot be shown again, make a new one instead.',
+    'Example: bamboohr-sync tenant invite acme --exclusion-field',
+  ],
+  positionals: { min: 1, max: 1 },
+  options: {
+    'exclusion-field': { ...exclusionOption, description: `${exclusionOption.description} For a new tenant only.` },
+    expires: { type: 'string', value: '<7d>', description: 'How long the link works: 90m, 36h, 7d... up to 30d (default: INVITE_TTL_HOURS, 7 days).' },
+  },
+  run: async (ctx, { values, positionals }) => {
+    const tenantId = positionals[0]!;
+    const expires = str(values, 'expires');
+    const expiresInHours = expires !== undefined ? parseInviteExpiry(expires) : undefined;
+    const exclusionField = exclusionOf(values);
+    const deps = await ctx.deps();
+    const result = await createInvite(deps, tenantId, {
+      ...(exclusionField !== undefined ? { exclusionField } : {}),
+      ...(expiresInHours !== undefined ? { expiresInHours } : {}),
+      actor: await ctx.actor(),
+    });
+    ctx.out.result({ url: result.url, expiresAt: result.expiresAt, mode: result.mode });
+    ctx.out.lines(
+      result.mode === 'register'
+        ? `Connect link for '${tenantId}' (works once, until ${when(result.expiresAt)}):`
+        : `Connect link to connect '${tenantId}' again (works once, until ${when(result.expiresAt)}; its settings stay):`,
+      '',
+      `  ${result.url}`,
+      '',
+      "Send it to the customer's BambooHR admin. The tenant appears (see the activity log) once they have connected: " + ctx.suggest(`tenant show ${tenantId}`),
+    );
+  },
+};
+
+export const TENANT_COMMANDS: Command[] = [add, invite, list, show, update, statusCommand('disable'), statusCommand('enable'), remove];
