@@ -32,6 +32,15 @@ export const formTargetsOf = (companyUrl: string): string[] => {
   return [`${sample.protocol}//${host}`];
 };
 
+/** The path the public address has (a custom domain's base path), or ''. */
+const basePathOf = (publicBaseUrl: string): string => {
+  try {
+    return new URL(publicBaseUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+};
+
 const html = (statusCode: number, body: string, csp: string, extra: { cookies?: string[]; headers?: Record<string, string> } = {}): ConnectResponse => ({
   statusCode,
   headers: {
@@ -66,11 +75,12 @@ const cookieOf = (event: HttpApiEvent & { cookies?: string[] }): string | null =
 export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUrl: string }, event: HttpApiEvent & { cookies?: string[] }): Promise<ConnectResponse> => {
   const csp = connectCsp(formTargetsOf(deps.companyUrl));
   const secure = deps.publicBaseUrl.startsWith('https:') ? '; Secure' : '';
+  const basePath = basePathOf(deps.publicBaseUrl);
   const routeKey = event.routeKey ?? '';
   const token = event.pathParameters?.token ?? '';
   const query = event.queryStringParameters ?? {};
   let submittedKey: string | null = null;
-  const page = (outcome: ConnectOutcome) => html(200, resultPage(outcome), csp);
+  const page = (outcome: ConnectOutcome) => html(200, resultPage({ ...outcome, basePath }), csp);
   try {
     switch (routeKey) {
       case 'GET /connect/{token}': {
@@ -85,6 +95,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
         return html(
           200,
           landingPage({
+            basePath,
             token,
             tenantId: invite.tenantId,
             reconnect: invite.mode === 'reconnect',
@@ -101,12 +112,12 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
         return {
           ...html(302, '', csp, { headers: { location: redirectTo } }),
           // Which invite this consent belongs to, kept by this browser only (a state answered elsewhere is refused).
-          cookies: [`${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=900${secure}`],
+          cookies: [`${COOKIE}=${encodeURIComponent(token)}; Path=${basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=900${secure}`],
         };
       }
       case 'GET /oauth/bamboohr/callback': {
         const outcome = await finishOAuth(deps, { code: query.code, state: query.state, error: query.error }, cookieOf(event));
-        return { ...page(outcome), cookies: [`${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`] };
+        return { ...page(outcome), cookies: [`${COOKIE}=; Path=${basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`] };
       }
       case 'POST /connect/{token}/key': {
         const form = formOf(event);
@@ -124,7 +135,9 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
       const scrubbed = scrubSecretValues(text);
       return submittedKey && submittedKey.trim().length >= 4 ? scrubbed.split(submittedKey.trim()).join('[redacted]') : scrubbed;
     };
-    const back = token && !(error instanceof InviteInvalidError) ? token : undefined;
+    // Back to the connect page: the link's own (from the path, or on the callback the browser's cookie).
+    const backToken = token || (routeKey === 'GET /oauth/bamboohr/callback' ? (cookieOf(event) ?? '') : '');
+    const back = /^[A-Za-z0-9_-]{43}$/.test(backToken) && !(error instanceof InviteInvalidError) ? { basePath, token: backToken } : undefined;
     if (error instanceof InviteInvalidError) return html(410, problemPage('This link does not work any more', error.message), csp);
     if (error instanceof OAuthStateInvalidError) return html(400, problemPage('This sign-in could not be finished', error.message), csp);
     if (error instanceof ConsentDeniedError) return html(200, problemPage('Not connected', error.message, back), csp);

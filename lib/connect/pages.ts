@@ -66,6 +66,8 @@ employee number, status, names, work email, hire dates, job title, department, d
 It never writes to BambooHR, and reads nothing else (no pay, no personal contact details).</p>`;
 
 export interface LandingPageInput {
+  /** The path the service is served under (`''`, or a custom domain's base path like `/sync`). */
+  basePath: string;
   token: string;
   tenantId: string;
   reconnect: boolean;
@@ -89,14 +91,14 @@ ${WHAT_IS_SHARED}
 ${
   p.pendingSubdomain
     ? `<section><h2>Almost there</h2><p>The connection to <strong>${escape(p.pendingSubdomain)}</strong> is saved, but it cannot see everything yet. Once you have changed the access in BambooHR:</p>
-<form method="post" action="/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form></section>`
+<form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form></section>`
     : ''
 }
 ${
   p.oauthAvailable
     ? `<section><h2>Connect with BambooHR</h2>
 <p class="muted">You sign in to BambooHR as an administrator and approve the access. Nothing to copy.</p>
-<form method="get" action="/connect/${escape(p.token)}/oauth">
+<form method="get" action="${escape(p.basePath)}/connect/${escape(p.token)}/oauth">
 <label for="subdomain-oauth">Your BambooHR address</label>
 <input type="text" id="subdomain-oauth" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? '')}">
 <button type="submit">Connect with BambooHR</button>
@@ -105,7 +107,7 @@ ${
 }
 <section><h2>Or paste an API key</h2>
 <p class="muted">Create an API key for a restricted, read-only integration user in BambooHR (its access level decides what it can see), and paste it here. It goes straight to our secure store: never email it.</p>
-<form method="post" action="/connect/${escape(p.token)}/key">
+<form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/key">
 <label for="subdomain-key">Your BambooHR address</label>
 <input type="text" id="subdomain-key" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? '')}">
 <label for="api-key">API key</label>
@@ -140,7 +142,7 @@ ${
 }
 </ul>`;
 
-export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via'>;
+export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via'> & { basePath: string };
 
 /** After a connection: the live access checklist, and either "connected" or what to fix and "Check again". */
 export const resultPage = (p: ResultPageInput): string =>
@@ -150,23 +152,23 @@ export const resultPage = (p: ResultPageInput): string =>
 <section class="${p.status === 'connected' ? 'ok' : 'error'}" role="status" data-status="${p.status}">
 ${
   p.status === 'connected'
-    ? `<p><strong>${escape(p.subdomain)}</strong> is connected. The product receives its people within the hour, and changes from now on. You can close this page.</p>`
+    ? `<p><strong>${escape(p.subdomain)}</strong> is connected. The product receives its people with the next scheduled sync, and every change from then on. You can close this page.</p>`
     : `<p>BambooHR accepted the ${p.via === 'oauth' ? 'connection' : 'key'} for <strong>${escape(p.subdomain)}</strong>, but it cannot see everything the product needs. Fix the items marked ✗ in BambooHR, then check again. Nothing is synced until then.</p>`
 }
 <p class="muted">BambooHR shows ${p.access.employeeCount} employee(s) to this connection.</p>
 </section>
 <section><h2>What the connection can see</h2>
 ${checklistHtml(p.access, p.exclusionField)}
-${p.status === 'incomplete' ? `<form method="post" action="/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form>` : ''}
+${p.status === 'incomplete' ? `<form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form>` : ''}
 </section>
 ${p.warnings.length > 0 ? `<section><h2>Good to know</h2><ul>${p.warnings.map((w) => `<li>${escape(w)}</li>`).join('')}</ul></section>` : ''}`,
   );
 
 /** A problem: what happened and what to do. */
-export const problemPage = (title: string, message: string, token?: string): string =>
+export const problemPage = (title: string, message: string, back?: { basePath: string; token: string }): string =>
   layout(
     title,
     `<h1>${escape(title)}</h1>
 <section class="error" role="alert"><p>${escape(message)}</p></section>
-${token ? `<p><a href="/connect/${escape(token)}">Back to the connect page</a></p>` : ''}`,
+${back ? `<p><a href="${escape(back.basePath)}/connect/${escape(back.token)}">Back to the connect page</a></p>` : ''}`,
   );

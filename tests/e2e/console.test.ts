@@ -153,7 +153,7 @@ describe('the support console in headless Chromium', () => {
     expect(refusedText).toContain('Key refused');
     expect(keyAfterRefusal).toBe('');
     expect(await page.getByLabel('API key', { exact: true }).inputValue()).toBe('');
-    expect(await page.getByLabel('Tenant id').inputValue()).toBe('blind');
+    expect(await page.locator('#tenantId').inputValue()).toBe('blind');
     const workEmail = page.locator('[data-field="workEmail"]');
     expect(await workEmail.getAttribute('data-visible')).toBe('false');
     expect(await workEmail.innerText()).toMatch(/✗\s*Work Email/);
