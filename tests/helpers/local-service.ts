@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBambooHrSimulator } from '../../dev/bamboohr-simulator/simulator.js';
+import { createBambooHrSimulator, SIMULATOR_OAUTH_APP, type SimulatorOptions } from '../../dev/bamboohr-simulator/simulator.js';
 import { createServiceDeps, type ServiceDeps } from '../../lib/composition.js';
 import type { Config } from '../../lib/config.js';
 import { silentLog } from '../../lib/logging.js';
@@ -26,10 +26,16 @@ export interface LocalService {
  * Local AWS emulators, a BambooHR simulator and a secrets file, with `process.env` set as the
  * handlers expect: import a handler (await import(...)) only after this resolved.
  */
-export const startLocalService = async (): Promise<LocalService> => {
+export const startLocalService = async (
+  options: {
+    simulator?: SimulatorOptions;
+    /** The deployment's public address (the connect links, the OAuth callback); default http://127.0.0.1:9 (never contacted). */
+    publicBaseUrl?: string;
+  } = {},
+): Promise<LocalService> => {
   const emulators = await startEmulators();
-  const simulator = createBambooHrSimulator();
-  const { apiBase } = await simulator.start();
+  const simulator = createBambooHrSimulator(options.simulator);
+  const { apiBase, companyUrlTemplate } = await simulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'bamboohr-sync-test-'));
   const c = emulators.config;
   const env: Record<string, string> = {
@@ -43,6 +49,11 @@ export const startLocalService = async (): Promise<LocalService> => {
     DYNAMODB_ENDPOINT: c.endpoints.dynamodb ?? '',
     SQS_ENDPOINT: c.endpoints.sqs ?? '',
     BAMBOOHR_API_BASE: apiBase,
+    // OAuth tenants: the simulator's company URLs (consent, tokens, API) and its OAuth app.
+    BAMBOOHR_COMPANY_URL: companyUrlTemplate,
+    BAMBOOHR_OAUTH_CLIENT_ID: SIMULATOR_OAUTH_APP.clientId,
+    BAMBOOHR_OAUTH_CLIENT_SECRET: SIMULATOR_OAUTH_APP.clientSecret,
+    PUBLIC_BASE_URL: options.publicBaseUrl ?? 'http://127.0.0.1:9',
     BAMBOOHR_RETRY_LIMIT: '1',
     LOCAL_SECRETS_FILE: join(dir, 'secrets.json'),
     LOCAL_ALERTS_FILE: join(dir, 'alerts.jsonl'),
@@ -52,7 +63,9 @@ export const startLocalService = async (): Promise<LocalService> => {
   Object.assign(process.env, env);
   const config: Config = {
     ...c,
-    bamboohr: { ...c.bamboohr, apiBase, retryLimit: 1 },
+    bamboohr: { ...c.bamboohr, apiBase, companyUrl: companyUrlTemplate, retryLimit: 1 },
+    oauth: { ...c.oauth, localClient: { ...SIMULATOR_OAUTH_APP } },
+    publicBaseUrl: env.PUBLIC_BASE_URL,
     secrets: { ...c.secrets, localFile: env.LOCAL_SECRETS_FILE },
     alerts: { ...c.alerts, localFile: env.LOCAL_ALERTS_FILE },
   };
