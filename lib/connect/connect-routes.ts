@@ -1,4 +1,4 @@
-import { BambooHrAuthError, BambooHrUnknownCompanyError, errorMessage, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
+import { BambooHrAuthError, BambooHrUnknownCompanyError, ConfigError, errorMessage, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
 import { rawBodyOf, type HttpApiEvent } from '../http.js';
 import type { Log } from '../logging.js';
 import { scrubSecretValues } from '../secret-values.js';
@@ -59,8 +59,25 @@ const html = (statusCode: number, body: string, csp: string, extra: { cookies?: 
 const formOf = (event: HttpApiEvent): URLSearchParams => new URLSearchParams(rawBodyOf(event).toString('utf8'));
 const cookieOf = (event: HttpApiEvent & { cookies?: string[] }): string | null => {
   const all = [...(event.cookies ?? []), ...(event.headers.cookie ?? '').split(/;\s*/)];
-  for (const c of all) if (c.startsWith(`${COOKIE}=`)) return decodeURIComponent(c.slice(COOKIE.length + 1));
+  for (const c of all) {
+    if (!c.startsWith(`${COOKIE}=`)) continue;
+    // A value that is not valid percent-encoding is not one this page set: no cookie (never a crash).
+    try {
+      return decodeURIComponent(c.slice(COOKIE.length + 1));
+    } catch {
+      return null;
+    }
+  }
   return null;
+};
+
+/**
+ * The company's address as the page asks for it: `acme.bamboohr.com` (as in the browser's address
+ * bar) is the URL `https://acme.bamboohr.com`; parseSubdomain checks it like any other URL.
+ */
+const addressOf = (input: string | null): string => {
+  const value = (input ?? '').trim();
+  return /^[A-Za-z0-9.-]+\.bamboohr\.com(?:\/\S*)?$/i.test(value) ? `https://${value}` : value;
 };
 
 /**
@@ -74,7 +91,7 @@ const cookieOf = (event: HttpApiEvent & { cookies?: string[] }): string | null =
  */
 export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUrl: string }, event: HttpApiEvent & { cookies?: string[] }): Promise<ConnectResponse> => {
   const csp = connectCsp(formTargetsOf(deps.companyUrl));
-  const secure = deps.publicBaseUrl.startsWith('https:') ? '; Secure' : '';
+  const secure = /^https:/i.test(deps.publicBaseUrl) ? '; Secure' : '';
   const basePath = basePathOf(deps.publicBaseUrl);
   const routeKey = event.routeKey ?? '';
   const token = event.pathParameters?.token ?? '';
@@ -108,7 +125,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
         );
       }
       case 'GET /connect/{token}/oauth': {
-        const { redirectTo } = await startOAuth(deps, token, query.subdomain ?? '');
+        const { redirectTo } = await startOAuth(deps, token, addressOf(query.subdomain ?? null));
         return {
           ...html(302, '', csp, { headers: { location: redirectTo } }),
           // Which invite this consent belongs to, kept by this browser only (a state answered elsewhere is refused).
@@ -122,7 +139,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
       case 'POST /connect/{token}/key': {
         const form = formOf(event);
         submittedKey = form.get('apiKey');
-        return page(await connectWithKey(deps, token, { subdomain: form.get('subdomain') ?? '', apiKey: submittedKey ?? '' }));
+        return page(await connectWithKey(deps, token, { subdomain: addressOf(form.get('subdomain')), apiKey: submittedKey ?? '' }));
       }
       case 'POST /connect/{token}/check': {
         return page(await checkAgain(deps, token));
@@ -152,7 +169,12 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
       return html(200, problemPage('No such BambooHR company', `${clean(error.message)} Check the address you sign in at (yourcompany.bamboohr.com). Nothing was saved.`, back), csp);
     }
     if (error instanceof ValidationError) return html(400, problemPage('Please check what you entered', clean(error.message), back), csp);
-    if (error instanceof SyncError) return html(error.retryable ? 503 : 400, problemPage('It did not work', clean(error.message), back), csp);
+    // The service's own configuration is for its operators (logged), never for the customer's page.
+    if (error instanceof OAuthNotConfiguredError) {
+      deps.log.error('Connect page: OAuth is not configured', { routeKey, error: clean(error.message) });
+      return html(503, problemPage('Connecting with BambooHR is not available', 'Signing in with BambooHR is not available right now. Go back and paste an API key instead, or try again later.', back), csp);
+    }
+    if (error instanceof SyncError && !(error instanceof ConfigError)) return html(error.retryable ? 503 : 400, problemPage('It did not work', clean(error.message), back), csp);
     deps.log.error('Connect page failed', { routeKey, error: clean(errorMessage(error)) });
     return html(500, problemPage('Something went wrong on our side', 'It was logged. Try again in a few minutes; nothing was saved.', back), csp);
   }

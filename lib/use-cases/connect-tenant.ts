@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TokenRefusedError } from '../bamboohr/oauth-client.js';
-import { SyncError, ValidationError } from '../errors.js';
+import { OAuthGrantRefusedError, SyncError, ValidationError } from '../errors.js';
 import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
 import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
 import { registerTenant, parseApiKey, type RegisterTenantDeps } from './register-tenant.js';
-import { grantOf } from './tenant-credentials.js';
+import { grantOf, usableSecret } from './tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from './update-tenant.js';
 
 /** An unknown, expired or used link: one answer for all, so that a link cannot be probed. */
@@ -183,8 +183,19 @@ export const connectWithKey = async (deps: ConnectDeps, token: string, input: { 
 export const checkAgain = async (deps: ConnectDeps, token: string): Promise<ConnectOutcome> => {
   const { hash, invite } = await openInvite(deps, token);
   if (!invite.pending) throw new ValidationError('Nothing to check yet: connect with BambooHR or paste an API key first.', 'invite');
-  const secret = await deps.secrets.get(invite.tenantId, { fresh: true });
-  if (!secret) throw new ValidationError('The connection was not kept: connect with BambooHR or paste an API key again.', 'invite');
+  // Registered meanwhile (by support): the secret under this id is that tenant's, not this link's.
+  if (invite.mode === 'register' && (await deps.tenants.get(invite.tenantId))) throw new InviteInvalidError();
+  const stored = await deps.secrets.get(invite.tenantId, { fresh: true });
+  if (!stored) throw new ValidationError('The connection was not kept: connect with BambooHR or paste an API key again.', 'invite');
+  // A grant kept for "Check again" may be hours old (fixing an access level takes time; the link lasts
+  // days): its access token is refreshed first, as any stored grant is before use.
+  let secret: TenantSecret;
+  try {
+    secret = await usableSecret(deps, { tenantId: invite.tenantId, subdomain: invite.pending.subdomain }, stored);
+  } catch (error) {
+    if (error instanceof OAuthGrantRefusedError) throw new ValidationError('BambooHR no longer accepts the sign-in kept for this link: connect with BambooHR again.', 'invite');
+    throw error;
+  }
   return connect(deps, hash, invite, invite.pending.subdomain, secret.oauth ? { oauth: secret.oauth } : { apiKey: secret.apiKey ?? '' }, token);
 };
 

@@ -77,7 +77,9 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
       if (!grant) return current.secret; // reconnected with an API key meanwhile
       // A refreshed grant saved but never made current (a worker died in between): it is the one.
       if (current.pending?.secret.oauth) {
-        if (await deps.secrets.replaceIfCurrent(tenantId, current.pending.secret, current.version)) return current.pending.secret;
+        const promoted = await deps.secrets.replaceIfCurrent(tenantId, current.pending.secret, current.version);
+        // Made current; if its access token has expired since (the worker died long ago), it is refreshed next, with its own refresh token.
+        if (promoted && usable(current.pending.secret)) return current.pending.secret;
         continue;
       }
       if (usable(current.secret)) return current.secret; // refreshed by someone else meanwhile
@@ -86,7 +88,7 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
       try {
         tokens = await deps.oauth.refresh({ subdomain, refreshToken: grant.refreshToken });
       } catch (error) {
-        if (error instanceof TokenRefusedError) throw new OAuthGrantRefusedError(tenantId, subdomain);
+        
         throw error;
       }
       const next: TenantSecret = { ...current.secret, oauth: grantOf(tokens, grant, grant.scopes) };

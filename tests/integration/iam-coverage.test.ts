@@ -79,10 +79,17 @@ describe('IAM: every DynamoDB and SQS call each function makes is allowed by its
       };
       return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
     });
+  const connectPage = (routeKey: string, options: Parameters<typeof anHttpEvent>[1] & { cookies?: string[] } = {}) =>
+    as('ConnectRole', async () => {
+      const { cookies, ...rest } = options;
+      const event = { ...anHttpEvent(routeKey, rest), ...(cookies ? { cookies } : {}) };
+      return (await (handlers.connect as HttpHandler)(event, aLambdaContext('connect'))) as { statusCode: number; body: string; headers: Record<string, string>; cookies?: string[] };
+    });
   const drain = () => as('WorkerRole', () => drainQueue(local.emulators.sqs.client, local.config.queues.syncUrl!, handlers.worker as WorkerHandler));
 
   beforeAll(async () => {
-    local = await startLocalService();
+    // OAuth access tokens shorter than the refresh margin: the OAuth tenant's run refreshes (the refresh lock's marker).
+    local = await startLocalService({ simulator: { oauthAccessTokenSeconds: 120 } });
     process.env.ADMIN_TOKEN = TOKEN;
     process.env.FEED_TOKEN = FEED_TOKEN;
     const logical = new Map<string, string>([
@@ -145,6 +152,7 @@ describe('IAM: every DynamoDB and SQS call each function makes is allowed by its
       ['webhook', 'webhook'],
       ['admin', 'admin-api'],
       ['changes', 'changes-api'],
+      ['connect', 'connect'],
     ] as const) {
       handlers[name] = (await import(`../../functions/${file}.js`)).handler as never;
     }
@@ -199,6 +207,44 @@ describe('IAM: every DynamoDB and SQS call each function makes is allowed by its
       await http('AdminRole', 'admin', route, { params: { tenantId: 'acme' }, query });
     }
     await http('AdminRole', 'admin', 'GET /tenants/{tenantId}/employees/{employeeId}/explain', { params: { tenantId: 'acme', employeeId: someone.id } });
+    // The customer's side: a connect link (admin), the page, OAuth consent and callback, a key that reconnects
+    local.simulator.addCompany({
+      subdomain: 'globex',
+      keys: [{ apiKey: FAKE_API_KEY }],
+      employees: generateEmployees({ count: 10, seed: 5, today: '2026-11-25' }),
+      exclusionField: { id: '4501', name: 'skip_elevo_sync' },
+    });
+    const invited = await http('AdminRole', 'admin', 'POST /tenants/{tenantId}/invites', { params: { tenantId: 'globex' }, body: { exclusionField: true } });
+    expect(invited.status).toBe(201);
+    const inviteToken = String(invited.body.url).split('/connect/')[1]!;
+    expect((await connectPage('GET /connect/{token}', { params: { token: inviteToken } })).statusCode).toBe(200);
+    const toConsent = await connectPage('GET /connect/{token}/oauth', { params: { token: inviteToken }, query: { subdomain: 'globex' } });
+    expect(toConsent.statusCode).toBe(302);
+    const consent = await fetch(String(toConsent.headers.location));
+    const fields = Object.fromEntries([...(await consent.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
+    const approved = await fetch(new URL(String(toConsent.headers.location)).href.split('?')[0]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, decision: 'approve' }),
+      redirect: 'manual',
+    });
+    const back = new URL(approved.headers.get('location')!);
+    const callback = await connectPage('GET /oauth/bamboohr/callback', {
+      query: Object.fromEntries(back.searchParams),
+      cookies: (toConsent.cookies ?? []).map((c) => c.split(';')[0]!),
+    });
+    expect(callback.body).toContain('is connected');
+    await http('AdminRole', 'admin', 'POST /tenants/{tenantId}/syncs', { params: { tenantId: 'globex' }, body: {} });
+    await drain();
+    expect((await local.deps.runs.list('globex', 1))[0]?.status).toBe('succeeded');
+    const again = await http('AdminRole', 'admin', 'POST /tenants/{tenantId}/invites', { params: { tenantId: 'globex' }, body: {} });
+    const againToken = String(again.body.url).split('/connect/')[1]!;
+    const keyed = await connectPage('POST /connect/{token}/key', {
+      params: { token: againToken },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ subdomain: 'globex', apiKey: FAKE_API_KEY }).toString(),
+    });
+    expect(keyed.body).toContain('is connected');
     company.updateKey(FAKE_API_KEY, { disabled: true });
     await http('AdminRole', 'admin', 'POST /tenants/{tenantId}/syncs', { params: { tenantId: 'acme' }, body: {} });
     await drain();
@@ -218,6 +264,8 @@ describe('IAM: every DynamoDB and SQS call each function makes is allowed by its
     expect([...calls.get('SchedulerRole')!]).toEqual(expect.arrayContaining(['dynamodb:Query TenantsTable/index/bySlot', 'sqs:SendMessage JobsQueue']));
     expect([...calls.get('ChangesApiRole')!]).toEqual(expect.arrayContaining(['dynamodb:Query ChangesTable', 'dynamodb:Query EmployeesTable']));
     expect([...calls.get('WebhookRole')!]).toEqual(expect.arrayContaining(['sqs:SendMessage JobsQueue']));
-    expect([...calls.get('AdminRole')!]).toEqual(expect.arrayContaining(['dynamodb:BatchWriteItem EmployeesTable']));
+    expect([...calls.get('AdminRole')!]).toEqual(expect.arrayContaining(['dynamodb:BatchWriteItem EmployeesTable', 'dynamodb:PutItem MarkersTable']));
+    expect([...calls.get('ConnectRole')!]).toEqual(expect.arrayContaining(['dynamodb:PutItem TenantsTable', 'dynamodb:UpdateItem MarkersTable']));
+    expect([...calls.get('WorkerRole')!]).toEqual(expect.arrayContaining(['dynamodb:DeleteItem MarkersTable']));
   }, 120_000);
 });
