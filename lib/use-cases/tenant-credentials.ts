@@ -88,7 +88,7 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
       try {
         tokens = await deps.oauth.refresh({ subdomain, refreshToken: grant.refreshToken });
       } catch (error) {
-        
+        if (error instanceof TokenRefusedError) throw new OAuthGrantRefusedError(tenantId, subdomain);
         throw error;
       }
       const next: TenantSecret = { ...current.secret, oauth: grantOf(tokens, grant, grant.scopes) };

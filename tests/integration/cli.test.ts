@@ -284,6 +284,27 @@ describe('the bamboohr-sync CLI', () => {
     expect(enabled.body.tenant.status).toBe('active');
   });
 
+  it('makes a one-time connect link with tenant invite, for a new tenant and to reconnect one; a bad lifetime says which forms work', async () => {
+    // Act
+    const fresh = await cliJson(['tenant', 'invite', 'newco', '--exclusion-field', '--expires', '36h']);
+    const text = await cli(['tenant', 'invite', 'acme']);
+    const badExpiry = await cli(['tenant', 'invite', 'newco', '--expires', 'forever']);
+    const activity = await cliJson(['activity', 'newco']);
+
+    // Assess
+    expect(fresh.code).toBe(0);
+    expect(fresh.body).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/connect\/[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String), mode: 'register' });
+    expect(Date.parse(fresh.body.expiresAt) - Date.now()).toBeGreaterThan(35 * 3_600_000);
+    expect(Date.parse(fresh.body.expiresAt) - Date.now()).toBeLessThanOrEqual(36 * 3_600_000);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Connect link to connect 'acme' again");
+    expect(text.stdout).toMatch(/\/connect\/[A-Za-z0-9_-]{43}/);
+    expect(badExpiry.code).toBe(1);
+    expect(badExpiry.stderr).toContain("'forever' is not a link lifetime");
+    expect(JSON.stringify(activity.body)).toContain('invited');
+    expect(JSON.stringify(activity.body)).not.toContain(fresh.body.url.split('/connect/')[1]);
+  });
+
   it('removes a tenant with --yes: its key, configuration, snapshot, feed and runs', async () => {
     // Prepare
     await cli(['tenant', 'add', 'gone', '--subdomain', 'gone', '--api-key-stdin'], FAKE_API_KEY);
