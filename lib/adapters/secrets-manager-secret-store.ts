@@ -136,7 +136,7 @@ export class SecretsManagerSecretStore implements SecretStore {
     const current = await read('AWSCURRENT');
     if (!current) return null;
     const pending = await read('AWSPENDING');
-    this.stale.delete(tenantId);
+    // The cache is not refreshed by this read: a write of this container still makes the next `get` fetch again.
     return {
       secret: rememberTenantSecret(toTenantSecret(current.stored)),
       version: current.version,

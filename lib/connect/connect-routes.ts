@@ -119,6 +119,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
             exclusionField: invite.exclusionField,
             expiresAt: invite.expiresAt,
             pendingSubdomain: invite.pending?.subdomain ?? null,
+            knownSubdomain: invite.mode === 'reconnect' ? ((await deps.tenants.get(invite.tenantId))?.subdomain ?? null) : null,
             oauthAvailable,
           }),
           csp,

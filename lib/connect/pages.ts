@@ -74,6 +74,8 @@ export interface LandingPageInput {
   exclusionField: string | null;
   expiresAt: string;
   pendingSubdomain: string | null;
+  /** The company a reconnect link connects again (filled in). */
+  knownSubdomain?: string | null;
   oauthAvailable: boolean;
   error?: string;
 }
@@ -100,7 +102,7 @@ ${
 <p class="muted">You sign in to BambooHR as an administrator and approve the access. Nothing to copy.</p>
 <form method="get" action="${escape(p.basePath)}/connect/${escape(p.token)}/oauth">
 <label for="subdomain-oauth">Your BambooHR address</label>
-<input type="text" id="subdomain-oauth" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? '')}">
+<input type="text" id="subdomain-oauth" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? p.knownSubdomain ?? '')}">
 <button type="submit">Connect with BambooHR</button>
 </form></section>`
     : ''
@@ -109,7 +111,7 @@ ${
 <p class="muted">Create an API key for a restricted, read-only integration user in BambooHR (its access level decides what it can see), and paste it here. It goes straight to our secure store: never email it.</p>
 <form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/key">
 <label for="subdomain-key">Your BambooHR address</label>
-<input type="text" id="subdomain-key" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? '')}">
+<input type="text" id="subdomain-key" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${escape(p.pendingSubdomain ?? p.knownSubdomain ?? '')}">
 <label for="api-key">API key</label>
 <input type="password" id="api-key" name="apiKey" autocomplete="off" spellcheck="false" required>
 <button type="submit" class="secondary">Check and connect</button>
@@ -142,7 +144,7 @@ ${
 }
 </ul>`;
 
-export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via'> & { basePath: string };
+export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via' | 'canCheckAgain'> & { basePath: string };
 
 /** After a connection: the live access checklist, and either "connected" or what to fix and "Check again". */
 export const resultPage = (p: ResultPageInput): string =>
@@ -159,7 +161,13 @@ ${
 </section>
 <section><h2>What the connection can see</h2>
 ${checklistHtml(p.access, p.exclusionField)}
-${p.status === 'incomplete' ? `<form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form>` : ''}
+${
+  p.status !== 'incomplete'
+    ? ''
+    : p.canCheckAgain
+      ? `<form method="post" action="${escape(p.basePath)}/connect/${escape(p.token)}/check"><button type="submit">Check again</button></form>`
+      : `<p>The current connection keeps working meanwhile. Once the access is fixed, <a href="${escape(p.basePath)}/connect/${escape(p.token)}">connect again with this link</a>.</p>`
+}
 </section>
 ${p.warnings.length > 0 ? `<section><h2>Good to know</h2><ul>${p.warnings.map((w) => `<li>${escape(w)}</li>`).join('')}</ul></section>` : ''}`,
   );

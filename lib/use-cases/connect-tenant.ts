@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TokenRefusedError } from '../bamboohr/oauth-client.js';
-import { OAuthGrantRefusedError, SyncError, ValidationError } from '../errors.js';
+import { OAuthGrantRefusedError, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
 import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
 import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
@@ -146,6 +146,11 @@ export interface ConnectOutcome {
   exclusionField: string | null;
   /** The invite's token, for the page's "Check again". */
   token: string;
+  /**
+   * Whether "Check again" can finish it: a new tenant's incomplete credential is kept for it; a
+   * reconnect keeps the working one instead, so the customer connects again once access is fixed.
+   */
+  canCheckAgain: boolean;
 }
 
 /**
@@ -167,6 +172,10 @@ export const finishOAuth = async (deps: ConnectDeps, query: { code?: string; sta
     const tokens = await deps.oauth.exchangeCode({ subdomain: state.subdomain, code: query.code, redirectUri: oauthCallbackUrl(await deps.deployment.publicBaseUrl()) });
     grant = grantOf(tokens, null, deps.oauthScopes);
   } catch (error) {
+    // BambooHR refusing the app itself is this deployment's problem (its operators'), not the customer's answer.
+    if (error instanceof TokenRefusedError && error.error === 'invalid_client') {
+      throw new OAuthNotConfiguredError("BambooHR refused the app's client id or secret (invalid_client): check the BAMBOOHR_OAUTH_CLIENT secret");
+    }
     if (error instanceof TokenRefusedError) throw new ConsentDeniedError();
     throw error;
   }
@@ -218,10 +227,20 @@ const connect = async (
 ): Promise<ConnectOutcome> => {
   const via = 'apiKey' in credential ? 'api-key' : 'oauth';
   const existing = await deps.tenants.get(invite.tenantId);
-  if (invite.mode === 'register' && existing) throw new InviteInvalidError();
+  // Registered meanwhile (by support), or removed since the reconnect link was made: the link is done.
+  if ((invite.mode === 'register') === Boolean(existing)) throw new InviteInvalidError();
+  // A reconnect connects the same company: another one would replace every person the product has.
+  if (existing && existing.subdomain !== subdomain) {
+    throw new ValidationError(
+      `This link connects the BambooHR company '${existing.subdomain}' again, not '${subdomain}'. Enter ${existing.subdomain}.bamboohr.com; to move to another BambooHR company, ask your contact at the performance-review product.`,
+      'subdomain',
+    );
+  }
+  // The tenant's exclusion field as it is now (support may have changed it since the link was made).
+  const exclusionField = existing ? existing.exclusionField : invite.exclusionField;
   // An unknown company or a refused key throws here (nothing saved).
   const source = deps.employeeSource({ subdomain, ...credentialsFor(credential), ...(existing ? { tenantId: invite.tenantId } : {}) });
-  const access = await inspectBambooHrAccess(source, { subdomain, exclusionField: invite.exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
+  const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
   if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
     if (invite.mode === 'register') {
       const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
@@ -229,7 +248,7 @@ const connect = async (
     }
     // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
     await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
-    return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField: invite.exclusionField, token };
+    return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField, token, canCheckAgain: invite.mode === 'register' };
   }
   // Spent first: of two tabs connecting at once, one connects. Given back if the connection fails
   // (BambooHR down, a webhook refused...), so that the customer can try the same link again.
@@ -264,5 +283,5 @@ const connect = async (
     await deps.invites.unspend(hash, spentAt);
     throw error;
   }
-  return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings, via, exclusionField: invite.exclusionField, token };
+  return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings, via, exclusionField, token, canCheckAgain: false };
 };

@@ -821,6 +821,29 @@ describe('connect routes', () => {
     });
   });
 
+  describe('a reconnect link', () => {
+    it('fills in the company it connects again, and when the new key cannot see everything, keeps the old one and offers the link again instead of "Check again"', async () => {
+      // Prepare
+      const s = await setup();
+      await s.tenants.create(aTenant({ tenantId: 'initech', subdomain: 'initech', exclusionField: null, exclusionFieldId: null }));
+      await s.secrets.put('initech', { apiKey: 'old-key-1a2b3c4d5e6f7a8b9c0d', webhookPrivateKey: null });
+      const token = await s.newInvite('initech');
+      s.source.hiddenFields.add('status');
+
+      // Act
+      const page = await s.route(anEvent('GET /connect/{token}', { token }));
+      const response = await s.route(anEvent('POST /connect/{token}/key', { token, form: { subdomain: 'initech', apiKey: FAKE_API_KEY } }));
+
+      // Assess
+      expect(page.body).toContain('id="subdomain-key" name="subdomain" placeholder="yourcompany.bamboohr.com" autocomplete="off" autocapitalize="none" spellcheck="false" required value="initech"');
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Almost connected');
+      expect(response.body).not.toContain('Check again');
+      expect(response.body).toContain(`<a href="/connect/${token}">connect again with this link</a>`);
+      expect(await s.secrets.get('initech')).toMatchObject({ apiKey: 'old-key-1a2b3c4d5e6f7a8b9c0d' });
+    });
+  });
+
   describe('a public base URL with a path (a custom domain’s base path)', () => {
     const PREFIXED = 'https://example.com/prod';
 

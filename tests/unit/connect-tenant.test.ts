@@ -1,6 +1,6 @@
 import { TokenRefusedError } from '../../lib/bamboohr/oauth-client.js';
 import { OAUTH_SCOPES } from '../../lib/config.js';
-import { BambooHrAuthError, BambooHrUnavailableError, ValidationError } from '../../lib/errors.js';
+import { BambooHrAuthError, BambooHrUnavailableError, OAuthNotConfiguredError, ValidationError } from '../../lib/errors.js';
 import type { Tenant } from '../../lib/model/tenant.js';
 import type { Clock, OAuthClient, OAuthTokens, TenantSecret } from '../../lib/ports.js';
 import {
@@ -523,11 +523,59 @@ describe('reconnect', () => {
     const check = checkAgain(s.deps, token);
 
     // Assess
-    expect(outcome.status).toBe('incomplete');
+    expect(outcome).toMatchObject({ status: 'incomplete', canCheckAgain: false });
     expect(await s.secrets.get('acme')).toEqual({ apiKey: OTHER_KEY, webhookPrivateKey: null });
     expect((await openInvite(s.deps, token)).invite).toMatchObject({ usedAt: null, pending: null });
     // The new key was not kept, so "Check again" has nothing to check: the customer connects again.
     await expect(check).rejects.toThrow(ValidationError);
+  });
+
+  it('says the link reconnects its own company when another BambooHR address is given, changing nothing', async () => {
+    // Prepare
+    const s = await setup({ tenant: existing, secret: { apiKey: OTHER_KEY, webhookPrivateKey: null } });
+    withAlias(s);
+    const token = tokenOf((await createInvite(s.deps, 'acme')).url);
+
+    // Act
+    const error = await rejectionOf(connectWithKey(s.deps, token, { subdomain: 'othercorp', apiKey: FAKE_API_KEY }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toContain("connects the BambooHR company 'acme' again, not 'othercorp'");
+    expect(await s.tenants.get('acme')).toMatchObject({ subdomain: existing.subdomain });
+    expect(await s.secrets.get('acme')).toEqual({ apiKey: OTHER_KEY, webhookPrivateKey: null });
+    expect((await openInvite(s.deps, token)).invite.usedAt).toBeNull();
+  });
+
+  it('answers a reconnect link of a tenant removed since with the link answer', async () => {
+    // Prepare
+    const s = await setup({ tenant: existing, secret: { apiKey: OTHER_KEY, webhookPrivateKey: null } });
+    withAlias(s);
+    const token = tokenOf((await createInvite(s.deps, 'acme')).url);
+    await s.tenants.delete('acme');
+    await s.secrets.delete('acme');
+
+    // Act
+    const error = await rejectionOf(connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY }));
+
+    // Assess
+    expect(error).toBeInstanceOf(InviteInvalidError);
+    expect(s.tenants.items.size).toBe(0);
+    expect(await s.secrets.get('acme')).toBeNull();
+  });
+
+  it("checks the tenant's exclusion field as it is now, not as it was when the link was made", async () => {
+    // Prepare
+    const s = await setup({ tenant: existing, secret: { apiKey: OTHER_KEY, webhookPrivateKey: null } });
+    const token = tokenOf((await createInvite(s.deps, 'acme')).url);
+    await s.tenants.save({ ...existing, exclusionField: null, exclusionFieldId: null });
+
+    // Act: the company has no checkbox at all (no alias): fine, the tenant no longer uses one
+    const outcome = await connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'connected', exclusionField: null, canCheckAgain: false });
+    expect((await s.secrets.get('acme'))?.apiKey).toBe(FAKE_API_KEY);
   });
 
   it('replaces the key by an OAuth grant, keeping the settings', async () => {
@@ -755,6 +803,26 @@ describe('OAuth', () => {
     expect(s.tenants.items.size).toBe(0);
     expect(s.secrets.items.size).toBe(0);
     expect((await openInvite(s.deps, token)).invite).toMatchObject({ usedAt: null, pending: null });
+  });
+
+  it("reports BambooHR refusing the app's own credentials (invalid_client) as this deployment's problem, not as a denied consent", async () => {
+    // Prepare
+    const s = await setup();
+    const token = await registerLink(s.deps);
+    const state = await stateOf(s.deps, token);
+    s.oauth.exchangeCode = async () => {
+      throw new TokenRefusedError('invalid_client');
+    };
+
+    // Act
+    const error = await rejectionOf(finishOAuth(s.deps, { code: 'the-code', state }, token));
+
+    // Assess
+    expect(error).toBeInstanceOf(OAuthNotConfiguredError);
+    expect(error.message).toContain('BAMBOOHR_OAUTH_CLIENT');
+    expect(error.message).not.toContain(CLIENT_SECRET);
+    expect(s.tenants.items.size).toBe(0);
+    expect((await openInvite(s.deps, token)).invite.usedAt).toBeNull();
   });
 
   it('refuses a callback with neither a code nor an error', async () => {
