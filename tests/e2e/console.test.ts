@@ -423,6 +423,36 @@ describe('the support console in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('makes a connect link for a new tenant on the Register page, and one to connect an existing tenant again on its page (issue 15)', async () => {
+    // Act: a new tenant
+    await page.goto(server.url);
+    await page.getByRole('navigation').getByRole('link', { name: 'Register a tenant' }).click();
+    await page.locator('#invite-tenantId').fill('newco');
+    await page.locator('#invite-exclusionOn').check();
+    await page.locator('#invite-expires').selectOption('1d');
+    await page.getByRole('button', { name: 'Make a connect link' }).click();
+    await page.locator('#invite-url').waitFor();
+    const newUrl = await page.locator('#invite-url').inputValue();
+    const newMode = await page.locator('[data-invite-mode]').getAttribute('data-invite-mode');
+    await screenshot('invite');
+    // Act: an existing tenant
+    await openTenant('blind');
+    await page.getByRole('button', { name: 'Make a link to connect again' }).click();
+    await page.locator('#reconnect-url').waitFor();
+    const againUrl = await page.locator('#reconnect-url').inputValue();
+    const againMode = await page.locator('[data-invite-mode]').getAttribute('data-invite-mode');
+    const newcoActivity = await local.deps.activityLog.list('newco', 5);
+
+    // Assess
+    expect(newUrl).toMatch(/^http:\/\/127\.0\.0\.1:9\/connect\/[A-Za-z0-9_-]{43}$/);
+    expect(newMode).toBe('register');
+    expect(againUrl).toMatch(/\/connect\/[A-Za-z0-9_-]{43}$/);
+    expect(againUrl).not.toBe(newUrl);
+    expect(againMode).toBe('reconnect');
+    expect(newcoActivity[0]).toMatchObject({ type: 'invited', details: expect.objectContaining({ exclusionField: 'skip_elevo_sync' }) });
+    expect(Date.parse(String(newcoActivity[0]!.details?.expiresAt)) - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+  });
+
   it('never shows a key in an API answer the page received, nor the key or the token in the server log', async () => {
     // Act
     const bodies = await Promise.all(apiBodies);
