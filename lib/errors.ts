@@ -293,6 +293,22 @@ export class OAuthGrantRefusedError extends SyncError {
 }
 
 /** The OAuth app's client id and secret are not configured. */
+/**
+ * BambooHR refused this deployment's OAuth app itself (`invalid_client`, `unauthorized_client`) on a
+ * refresh: the app's id or secret is wrong or was rotated. The operators' to fix, for every OAuth
+ * tenant at once; the tenants' grants are kept, and the job is retried (then dead-lettered, alerting).
+ */
+export class OAuthAppRefusedError extends SyncError {
+  readonly code = 'oauth-app-refused';
+  readonly retryable = true;
+  constructor(readonly reason: string) {
+    super(
+      `BambooHR refused this deployment's OAuth app (${reason}): the client id or secret in the BAMBOOHR_OAUTH_CLIENT secret is wrong or was rotated. ` +
+        'Store the app\'s current {"clientId", "clientSecret"} there; the tenants\' connections are kept and their jobs are retried.',
+    );
+  }
+}
+
 export class OAuthNotConfiguredError extends SyncError {
   readonly code = 'oauth-not-configured';
   readonly retryable = false;

@@ -9,7 +9,7 @@ export type OAuthAppCredentials = z.infer<typeof appSchema>;
 
 /**
  * The OAuth app's client id and secret: from the Secrets Manager secret `BAMBOOHR_OAUTH_CLIENT`
- * (`{clientId, clientSecret}`, read once per container), or locally from BAMBOOHR_OAUTH_CLIENT_ID
+ * (`{clientId, clientSecret}`, read again after SECRET_CACHE_SECONDS), or locally from BAMBOOHR_OAUTH_CLIENT_ID
  * and BAMBOOHR_OAUTH_CLIENT_SECRET (tests, the simulator's app) or the local secrets file. The secret is never logged (the logger blanks it).
  */
 export const createOAuthAppCredentials = (
@@ -19,6 +19,7 @@ export const createOAuthAppCredentials = (
   localFile?: { getOAuthClient(): Promise<OAuthAppCredentials | null> },
 ): (() => Promise<OAuthAppCredentials>) => {
   let loading: Promise<OAuthAppCredentials> | undefined;
+  let loadedAt = 0;
   const load = async (): Promise<OAuthAppCredentials> => {
     if (config.oauth.localClient) return config.oauth.localClient;
     if (localFile) {
@@ -48,6 +49,9 @@ export const createOAuthAppCredentials = (
     return parsed.data;
   };
   return async () => {
+    // Read again after the secrets' cache time: operators who rotate the app's secret are heard without a deploy.
+    if (loading && Date.now() - loadedAt > config.secrets.cacheSeconds * 1000) loading = undefined;
+    if (!loading) loadedAt = Date.now();
     loading ??= load().catch((error: unknown) => {
       loading = undefined;
       throw error;

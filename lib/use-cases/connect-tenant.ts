@@ -5,7 +5,7 @@ import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/te
 import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
 import { registerTenant, parseApiKey, type RegisterTenantDeps } from './register-tenant.js';
-import { grantOf, usableSecret } from './tenant-credentials.js';
+import { APP_REFUSED, grantOf, usableSecret } from './tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from './update-tenant.js';
 
 /** An unknown, expired or used link: one answer for all, so that a link cannot be probed. */
@@ -23,6 +23,18 @@ export class OAuthStateInvalidError extends SyncError {
   readonly retryable = false;
   constructor() {
     super('This sign-in could not be matched to a connect link (it was already used, took too long, or was changed on the way). Open your connect link again and start over.');
+  }
+}
+
+/** A grant without a refresh token (offline access not approved): it would stop working within the hour. */
+export class OfflineAccessMissingError extends SyncError {
+  readonly code = 'oauth-offline-access-missing';
+  readonly retryable = false;
+  constructor() {
+    super(
+      'BambooHR connected without offline access, so the connection would stop working within the hour; nothing was connected. ' +
+        'Open your connect link again and approve every permission asked for (including offline access), or paste an API key instead.',
+    );
   }
 }
 
@@ -173,12 +185,14 @@ export const finishOAuth = async (deps: ConnectDeps, query: { code?: string; sta
     grant = grantOf(tokens, null, deps.oauthScopes);
   } catch (error) {
     // BambooHR refusing the app itself is this deployment's problem (its operators'), not the customer's answer.
-    if (error instanceof TokenRefusedError && error.error === 'invalid_client') {
-      throw new OAuthNotConfiguredError("BambooHR refused the app's client id or secret (invalid_client): check the BAMBOOHR_OAUTH_CLIENT secret");
+    if (error instanceof TokenRefusedError && APP_REFUSED.has(error.error)) {
+      throw new OAuthNotConfiguredError(`BambooHR refused the app's client id or secret (${error.error}): check the BAMBOOHR_OAUTH_CLIENT secret`);
     }
     if (error instanceof TokenRefusedError) throw new ConsentDeniedError();
     throw error;
   }
+  // Without a refresh token the worker could not renew the access token: no tenant on such a grant.
+  if (!grant.refreshToken) throw new OfflineAccessMissingError();
   return connect(deps, state.inviteHash, invite, state.subdomain, { oauth: grant }, token);
 };
 

@@ -1,5 +1,5 @@
 import { TokenRefusedError } from '../bamboohr/oauth-client.js';
-import { OAuthGrantRefusedError, OAuthNotConfiguredError, SecretMissingError } from '../errors.js';
+import { OAuthAppRefusedError, OAuthGrantRefusedError, OAuthNotConfiguredError, SecretMissingError } from '../errors.js';
 import type { Tenant } from '../model/tenant.js';
 import type { BambooHrCredentials, Clock, MarkerStore, OAuthClient, OAuthGrant, OAuthTokens, SecretStore, TenantSecret } from '../ports.js';
 
@@ -17,6 +17,9 @@ export interface CredentialDeps {
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 const LOCK_MS = 60_000;
 const ATTEMPTS = 40;
+
+/** Token-endpoint errors about the app itself (its credentials), not about the tenant's grant. */
+export const APP_REFUSED: ReadonlySet<string> = new Set(['invalid_client', 'unauthorized_client']);
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +91,7 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
       try {
         tokens = await deps.oauth.refresh({ subdomain, refreshToken: grant.refreshToken });
       } catch (error) {
+        if (error instanceof TokenRefusedError && APP_REFUSED.has(error.error)) throw new OAuthAppRefusedError(error.error);
         if (error instanceof TokenRefusedError) throw new OAuthGrantRefusedError(tenantId, subdomain);
         throw error;
       }

@@ -1,5 +1,5 @@
 import { resolveField } from '../bamboohr/resolve-field.js';
-import { ConfirmationRequiredError, TenantNotFoundError, ValidationError, WebhookNotPermittedError, errorMessage } from '../errors.js';
+import { ConfirmationRequiredError, SecretMissingError, TenantChangedError, TenantNotFoundError, ValidationError, WebhookNotPermittedError, errorMessage } from '../errors.js';
 import { parseCheckbox } from '../sync/checkbox.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
@@ -111,9 +111,8 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
     updatedAt: deps.clock.now().toISOString(),
     activeSince: current.status === 'needs-attention' && access !== null ? deps.clock.now().toISOString() : current.activeSince,
   };
-  if (newCredential || webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) {
-    await deps.secrets.put(tenantId, { ...next, webhookPrivateKey });
-  }
+  if (newCredential) await deps.secrets.put(tenantId, { ...next, webhookPrivateKey });
+  else if (webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) await saveWebhookKey(deps, tenantId, webhookPrivateKey);
   await deps.tenants.save(tenant, { expectedStatus: current.status });
   const changed = [
     ...(subdomain !== current.subdomain ? [`subdomain '${current.subdomain}' → '${subdomain}'`] : []),
@@ -169,4 +168,19 @@ const refuseToSendOptedOut = async (deps: Pick<UpdateTenantDeps, 'snapshots'>, t
       `integration user's access instead. If the customer really wants everyone synced, repeat with --yes (API: "confirm": true); ` +
       `a mass return is still held by the safeguard until allowed.`,
   );
+};
+
+/**
+ * Only the webhook key changes: merged into the secret as it is now, by a compare-and-set, never by
+ * writing back the credential read earlier. (A worker may have rotated an OAuth grant meanwhile, whose
+ * old refresh token BambooHR has spent; a rotation saved but not made current is the one to keep.)
+ */
+const saveWebhookKey = async (deps: Pick<UpdateTenantDeps, 'secrets'>, tenantId: string, webhookPrivateKey: string | null): Promise<void> => {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const current = await deps.secrets.getVersioned(tenantId);
+    if (!current) throw new SecretMissingError(tenantId);
+    const base = current.pending?.secret.oauth ? current.pending.secret : current.secret;
+    if (await deps.secrets.replaceIfCurrent(tenantId, { ...base, webhookPrivateKey }, current.version)) return;
+  }
+  throw new TenantChangedError(tenantId);
 };

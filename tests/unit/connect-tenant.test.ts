@@ -11,6 +11,7 @@ import {
   finishOAuth,
   InviteInvalidError,
   OAuthStateInvalidError,
+  OfflineAccessMissingError,
   openInvite,
   startOAuth,
   type ConnectDeps,
@@ -823,6 +824,25 @@ describe('OAuth', () => {
     expect(error.message).not.toContain(CLIENT_SECRET);
     expect(s.tenants.items.size).toBe(0);
     expect((await openInvite(s.deps, token)).invite.usedAt).toBeNull();
+  });
+
+  it('connects nothing on a grant without a refresh token (offline access not approved), and the link still works', async () => {
+    // Prepare
+    const s = await setup();
+    const token = await registerLink(s.deps);
+    const state = await stateOf(s.deps, token);
+    const exchange = s.oauth.exchangeCode.bind(s.oauth);
+    s.oauth.exchangeCode = async (input) => ({ ...(await exchange(input)), refreshToken: null });
+
+    // Act
+    const error = await rejectionOf(finishOAuth(s.deps, { code: 'the-code', state }, token));
+
+    // Assess
+    expect(error).toBeInstanceOf(OfflineAccessMissingError);
+    expect(error.message).toContain('offline access');
+    expect(s.tenants.items.size).toBe(0);
+    expect(s.secrets.items.size).toBe(0);
+    expect((await openInvite(s.deps, token)).invite).toMatchObject({ usedAt: null, pending: null });
   });
 
   it('refuses a callback with neither a code nor an error', async () => {

@@ -1,5 +1,5 @@
 import { TokenRefusedError } from '../../lib/bamboohr/oauth-client.js';
-import { BambooHrUnavailableError, OAuthGrantRefusedError, OAuthNotConfiguredError } from '../../lib/errors.js';
+import { BambooHrUnavailableError, OAuthAppRefusedError, OAuthGrantRefusedError, OAuthNotConfiguredError } from '../../lib/errors.js';
 import type { MarkerStore, OAuthClient, OAuthGrant, OAuthTokens, TenantSecret } from '../../lib/ports.js';
 import { REFRESH_MARGIN_MS, usableSecret, type CredentialDeps } from '../../lib/use-cases/tenant-credentials.js';
 import { FAKE_API_KEY, aTenant } from '../helpers/builders.js';
@@ -385,7 +385,7 @@ describe('usableSecret: a grant BambooHR refuses', () => {
   // The token endpoint client (lib/bamboohr/oauth-client.ts) turns these answers into a TokenRefusedError.
   it.each([
     ['invalid_grant', 'a spent or expired refresh token'],
-    ['invalid_client', "the token endpoint's 401"],
+    ['access_denied', 'the company withdrew the app'],
   ])('turns a refused refresh (%s: %s) into an error telling support to send a new connect link', async (code) => {
     // Prepare
     const { deps, oauth, secrets, secret, markers } = await setup((clock) => anOAuthSecret(anExpiringGrant(clock)));
@@ -402,6 +402,26 @@ describe('usableSecret: a grant BambooHR refuses', () => {
     expect(secrets.saves).toHaveLength(0);
     expect(markers.items.size).toBe(0);
   });
+
+  it.each(['invalid_client', 'unauthorized_client'])(
+    "reports BambooHR refusing the app itself (%s) as the operators' problem, retried, keeping the tenant's grant",
+    async (code) => {
+      // Prepare
+      const { deps, oauth, secrets, secret, markers } = await setup((clock) => anOAuthSecret(anExpiringGrant(clock)));
+      oauth.failWith = new TokenRefusedError(code);
+
+      // Act
+      const error = await caught(usableSecret(deps, tenant, secret));
+
+      // Assess
+      expect(error).toBeInstanceOf(OAuthAppRefusedError);
+      expect(error).toMatchObject({ code: 'oauth-app-refused', retryable: true, needsAttention: false });
+      expect((error as Error).message).toContain('BAMBOOHR_OAUTH_CLIENT');
+      expect((await secrets.get('acme'))?.oauth?.accessToken).toBe(OLD_ACCESS);
+      expect(secrets.saves).toHaveLength(0);
+      expect(markers.items.size).toBe(0);
+    },
+  );
 
   it('needs a new connection, without asking the token endpoint, when the grant has no refresh token', async () => {
     // Prepare

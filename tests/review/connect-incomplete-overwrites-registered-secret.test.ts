@@ -1,0 +1,91 @@
+import { OAUTH_SCOPES } from '../../lib/config.js';
+import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
+import { connectWithKey, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import { aRawRow } from '../helpers/builders.js';
+import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
+import {
+  FixedClock,
+  InMemoryChangeFeed,
+  InMemoryInviteStore,
+  InMemoryMarkerStore,
+  InMemoryRunStore,
+  InMemorySecretStore,
+  InMemorySnapshotStore,
+  InMemoryTenantStore,
+  RecordingActivity,
+} from '../helpers/in-memory-ports.js';
+
+const PUBLIC_BASE_URL = 'https://connect.example.com';
+const GOOD_KEY = 'good-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
+const PARTIAL_KEY = 'partial-key-1a2b3c4d5e6f7a8b9c0d1e2f3a4b';
+
+const unusedOAuth: OAuthClient = {
+  exchangeCode: async (): Promise<OAuthTokens> => {
+    throw new Error('not used');
+  },
+  refresh: async (): Promise<OAuthTokens> => {
+    throw new Error('not used');
+  },
+};
+
+/** A BambooHR answering one key slowly (its field list waits for `gate`). */
+class GatedSource extends FakeEmployeeSource {
+  constructor(
+    rows: ReturnType<typeof aRawRow>[],
+    private readonly gate: Promise<void>,
+  ) {
+    super(rows);
+  }
+  override async listFields() {
+    await this.gate;
+    return super.listFields();
+  }
+}
+
+describe('review: an incomplete connection finishing after the tenant was registered', () => {
+  it("leaves the registered tenant's working key in place when a slower, incomplete connection of the same link finishes after it", async () => {
+    // Prepare: a register link for 'acme'; tab B pastes a key that cannot see Status (BambooHR is slow
+    // to answer it), tab A a key that sees everything
+    const clock = new FixedClock();
+    const secrets = new InMemorySecretStore();
+    const tenants = new InMemoryTenantStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const partial = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
+    partial.hiddenFields.add('status');
+    const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
+    const deps: ConnectDeps = {
+      tenants,
+      secrets,
+      snapshots: new InMemorySnapshotStore(),
+      feed: new InMemoryChangeFeed(),
+      runs: new InMemoryRunStore(),
+      clock,
+      employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good),
+      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
+      activity: new RecordingActivity(clock),
+      invites: new InMemoryInviteStore(),
+      oauth: unusedOAuth,
+      markers: new InMemoryMarkerStore(clock),
+      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
+      companyUrl: 'https://{subdomain}.bamboohr.com',
+      oauthScopes: OAUTH_SCOPES,
+      inviteTtlHours: 168,
+    };
+    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+
+    // Act: tab B starts (the tenant does not exist yet), tab A connects and registers, then B's answer comes
+    const tabB = connectWithKey(deps, token, { subdomain: 'acme', apiKey: PARTIAL_KEY });
+    await new Promise((resolve) => setImmediate(resolve));
+    const tabA = await connectWithKey(deps, token, { subdomain: 'acme', apiKey: GOOD_KEY });
+    release();
+    await tabB.catch(() => undefined);
+
+    // Assess: 'acme' is registered and active with the key that sees everything, and keeps it
+    expect(tabA.status).toBe('connected');
+    expect((await tenants.get('acme'))?.status).toBe('active');
+    expect((await secrets.get('acme', { fresh: true }))?.apiKey).toBe(GOOD_KEY);
+  });
+});
