@@ -291,6 +291,8 @@ export interface Invite {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** While a connection with it is being made: until when (a claim that lapses if that Lambda dies). */
+  connectingUntil?: string | null;
   /**
    * A credential BambooHR accepted whose access is not complete yet (a required field or the
    * exclusion box not visible): saved in the tenant's secret, checked again on "Check again".
@@ -309,10 +311,15 @@ export interface InviteStore {
   create(hash: string, invite: Invite): Promise<void>;
   get(hash: string): Promise<Invite | null>;
   setPending(hash: string, pending: Invite['pending']): Promise<void>;
-  /** Marks it used; false when it was used already (or is gone). */
+  /**
+   * Claims it for one connection until `until`: `claimed`; `used` when it was spent already (or is
+   * gone); `busy` while another connection's claim has not lapsed (at `at`).
+   */
+  claim(hash: string, at: string, until: string): Promise<'claimed' | 'used' | 'busy'>;
+  /** Marks it used (the connection it was claimed for is made); false when it was used already. */
   spend(hash: string, at: string): Promise<boolean>;
-  /** Gives a spent invite back (the connection it was spent on failed): only the spend made `at`. */
-  unspend(hash: string, at: string): Promise<void>;
+  /** Gives a claim up (the connection failed): only the claim that ends `until`. */
+  release(hash: string, until: string): Promise<void>;
   putState(hash: string, state: OAuthState): Promise<void>;
   /** Takes a state once: the second take of the same state finds nothing. */
   takeState(hash: string): Promise<OAuthState | null>;

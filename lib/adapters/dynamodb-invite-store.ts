@@ -12,6 +12,7 @@ const inviteSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   usedAt: z.string().nullable(),
+  connectingUntil: z.string().nullable().default(null),
   pending: z.object({ subdomain: z.string(), via: z.enum(['oauth', 'api-key']) }).nullable(),
 });
 
@@ -63,15 +64,36 @@ export class DynamoDbInviteStore implements InviteStore {
     );
   }
 
+  async claim(hash: string, at: string, until: string): Promise<'claimed' | 'used' | 'busy'> {
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { key: `invite#${hash}` },
+          UpdateExpression: 'SET #invite.#connectingUntil = :until',
+          ConditionExpression:
+            'attribute_exists(#key) AND #invite.#usedAt = :null AND (attribute_not_exists(#invite.#connectingUntil) OR #invite.#connectingUntil = :null OR #invite.#connectingUntil < :at)',
+          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#usedAt': 'usedAt', '#connectingUntil': 'connectingUntil' },
+          ExpressionAttributeValues: { ':until': until, ':at': at, ':null': null },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const invite = await this.get(hash);
+      return !invite || invite.usedAt !== null ? 'used' : 'busy';
+    }
+  }
+
   async spend(hash: string, at: string): Promise<boolean> {
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { key: `invite#${hash}` },
-          UpdateExpression: 'SET #invite.#usedAt = :at',
+          UpdateExpression: 'SET #invite.#usedAt = :at, #invite.#connectingUntil = :null',
           ConditionExpression: 'attribute_exists(#key) AND #invite.#usedAt = :null',
-          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#usedAt': 'usedAt' },
+          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#usedAt': 'usedAt', '#connectingUntil': 'connectingUntil' },
           ExpressionAttributeValues: { ':at': at, ':null': null },
         }),
       );
@@ -82,16 +104,16 @@ export class DynamoDbInviteStore implements InviteStore {
     }
   }
 
-  async unspend(hash: string, at: string): Promise<void> {
+  async release(hash: string, until: string): Promise<void> {
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { key: `invite#${hash}` },
-          UpdateExpression: 'SET #invite.#usedAt = :null',
-          ConditionExpression: 'attribute_exists(#key) AND #invite.#usedAt = :at',
-          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#usedAt': 'usedAt' },
-          ExpressionAttributeValues: { ':at': at, ':null': null },
+          UpdateExpression: 'SET #invite.#connectingUntil = :null',
+          ConditionExpression: 'attribute_exists(#key) AND #invite.#connectingUntil = :until',
+          ExpressionAttributeNames: { '#key': 'key', '#invite': 'invite', '#connectingUntil': 'connectingUntil' },
+          ExpressionAttributeValues: { ':until': until, ':null': null },
         }),
       );
     } catch (error) {

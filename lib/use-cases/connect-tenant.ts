@@ -38,6 +38,15 @@ export class OfflineAccessMissingError extends SyncError {
   }
 }
 
+/** Another connection with the same link is being made (another tab), or one died less than CLAIM_MS ago. */
+export class ConnectionInProgressError extends SyncError {
+  readonly code = 'connect-in-progress';
+  readonly retryable = true;
+  constructor() {
+    super('This link is connecting your BambooHR right now (in another tab or window). Wait a minute, then open the link again to see where it stands.');
+  }
+}
+
 /** The company's admin said no on BambooHR's consent page. */
 export class ConsentDeniedError extends SyncError {
   readonly code = 'consent-denied';
@@ -66,6 +75,8 @@ const newToken = (): string => randomBytes(32).toString('base64url');
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const STATE_MS = 15 * 60_000;
+/** How long a connection holds its link: longer than the connect function may run (29 s). */
+export const CLAIM_MS = 2 * 60_000;
 
 /** `--expires 7d` (or 36h, 90m): the link's life in hours, or a ValidationError naming the accepted forms. */
 export const parseInviteExpiry = (text: string): number => {
@@ -252,50 +263,68 @@ const connect = async (
   }
   // The tenant's exclusion field as it is now (support may have changed it since the link was made).
   const exclusionField = existing ? existing.exclusionField : invite.exclusionField;
-  // An unknown company or a refused key throws here (nothing saved).
-  const source = deps.employeeSource({ subdomain, ...credentialsFor(credential), ...(existing ? { tenantId: invite.tenantId } : {}) });
-  const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
-  if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
-    if (invite.mode === 'register') {
-      const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
-      await deps.secrets.put(invite.tenantId, secret);
+  // Claimed first, for a while: of two tabs connecting at once, one goes on (the other is told to
+  // wait). The claim is given up when the attempt ends without connecting (incomplete access, BambooHR
+  // down, a webhook refused...) and lapses if this Lambda dies (a timeout), so that the customer can
+  // try the same link again; the link is spent once connected.
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + CLAIM_MS).toISOString();
+  const claim = await deps.invites.claim(hash, now.toISOString(), until);
+  if (claim === 'used') throw new InviteInvalidError();
+  if (claim === 'busy') throw new ConnectionInProgressError();
+  let connected = false;
+  try {
+    // An unknown company or a refused key throws here (nothing saved).
+    const source = deps.employeeSource({ subdomain, ...credentialsFor(credential), ...(existing ? { tenantId: invite.tenantId } : {}) });
+    const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
+    if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
+      if (invite.mode === 'register') {
+        // Registered by support while BambooHR answered: that tenant's key is not this link's to replace.
+        if (await deps.tenants.get(invite.tenantId)) throw new InviteInvalidError();
+        const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
+        await deps.secrets.put(invite.tenantId, secret);
+      }
+      // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
+      await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
+      return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField, token, canCheckAgain: invite.mode === 'register' };
     }
-    // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
-    await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
-    return { status: 'incomplete', tenantId: invite.tenantId, subdomain, access, warnings: [], via, exclusionField, token, canCheckAgain: invite.mode === 'register' };
+    const outcome = await completeConnection(deps, invite, subdomain, credential, via);
+    connected = true;
+    return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings: outcome.warnings, via, exclusionField, token, canCheckAgain: false };
+  } finally {
+    if (connected) await deps.invites.spend(hash, deps.clock.now().toISOString());
+    else await deps.invites.release(hash, until);
   }
-  // Spent first: of two tabs connecting at once, one connects. Given back if the connection fails
-  // (BambooHR down, a webhook refused...), so that the customer can try the same link again.
-  const spentAt = deps.clock.now().toISOString();
-  if (!(await deps.invites.spend(hash, spentAt))) throw new InviteInvalidError();
+};
+
+/** The tenant registered (or reconnected) exactly as support's `tenant add` (or `tenant update`) would. */
+const completeConnection = async (
+  deps: ConnectDeps,
+  invite: Invite,
+  subdomain: string,
+  credential: { apiKey: string } | { oauth: OAuthGrant },
+  via: ConnectOutcome['via'],
+): Promise<{ warnings: string[] }> => {
   const how = via === 'oauth' ? 'by the customer through a connect link, with OAuth' : 'by the customer through a connect link, with an API key';
   const actor = `customer (connect link from ${invite.createdBy})`;
-  let warnings: string[];
-  try {
-    if (invite.mode === 'register') {
-      const result = await registerTenant(deps, {
-        tenantId: invite.tenantId,
-        subdomain,
-        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-        exclusionField: invite.exclusionField,
-        webhook: { createAtUrl: null },
-        actor,
-        via: how,
-      });
-      warnings = result.warnings;
-    } else {
-      const result = await updateTenant(deps, invite.tenantId, {
-        subdomain,
-        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-        webhook: { createAtUrl: null },
-        actor,
-        via: how,
-      });
-      warnings = result.warnings;
-    }
-  } catch (error) {
-    await deps.invites.unspend(hash, spentAt);
-    throw error;
+  if (invite.mode === 'register') {
+    const result = await registerTenant(deps, {
+      tenantId: invite.tenantId,
+      subdomain,
+      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+      exclusionField: invite.exclusionField,
+      webhook: { createAtUrl: null },
+      actor,
+      via: how,
+    });
+    return { warnings: result.warnings };
   }
-  return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings, via, exclusionField, token, canCheckAgain: false };
+  const result = await updateTenant(deps, invite.tenantId, {
+    subdomain,
+    ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+    webhook: { createAtUrl: null },
+    actor,
+    via: how,
+  });
+  return { warnings: result.warnings };
 };

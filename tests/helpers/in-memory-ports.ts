@@ -436,15 +436,23 @@ export class InMemoryInviteStore implements InviteStore {
     const invite = this.invites.get(hash);
     if (invite) invite.pending = structuredClone(pending);
   }
+  async claim(hash: string, at: string, until: string) {
+    const invite = this.invites.get(hash);
+    if (!invite || invite.usedAt !== null) return 'used' as const;
+    if (invite.connectingUntil && invite.connectingUntil >= at) return 'busy' as const;
+    invite.connectingUntil = until;
+    return 'claimed' as const;
+  }
   async spend(hash: string, at: string) {
     const invite = this.invites.get(hash);
     if (!invite || invite.usedAt !== null) return false;
     invite.usedAt = at;
+    invite.connectingUntil = null;
     return true;
   }
-  async unspend(hash: string, at: string) {
+  async release(hash: string, until: string) {
     const invite = this.invites.get(hash);
-    if (invite && invite.usedAt === at) invite.usedAt = null;
+    if (invite && invite.connectingUntil === until) invite.connectingUntil = null;
   }
   async putState(hash: string, state: OAuthState) {
     this.states.set(hash, { ...state });

@@ -1,8 +1,9 @@
 import { ReceiveMessageCommand, DeleteMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClientOf } from '../../lib/adapters/aws-clients.js';
 import { createBatchWriteStats } from '../../lib/adapters/dynamodb-batch-writer.js';
 import { DynamoDbChangeFeed } from '../../lib/adapters/dynamodb-change-feed.js';
+import { DynamoDbInviteStore } from '../../lib/adapters/dynamodb-invite-store.js';
 import { DynamoDbMarkerStore } from '../../lib/adapters/dynamodb-marker-store.js';
 import { DynamoDbRunStore } from '../../lib/adapters/dynamodb-run-store.js';
 import { DynamoDbSnapshotStore } from '../../lib/adapters/dynamodb-snapshot-store.js';
@@ -10,7 +11,7 @@ import { DynamoDbTenantStore } from '../../lib/adapters/dynamodb-tenant-store.js
 import { SqsJobQueue } from '../../lib/adapters/sqs-job-queue.js';
 import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
 import type { ChangeRecord } from '../../lib/model/change.js';
-import type { FeedAppend } from '../../lib/ports.js';
+import type { FeedAppend, Invite } from '../../lib/ports.js';
 import type { Employee } from '../../lib/model/employee.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
@@ -486,6 +487,61 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
 
       // Assess
       expect([first, second, other, afterRelease, afterExpiry]).toEqual([true, false, true, true, true]);
+    });
+  });
+
+  describe('DynamoDbInviteStore (issue 15)', () => {
+    const anInvite = (): Invite => ({
+      tenantId: 'acme',
+      mode: 'register',
+      exclusionField: null,
+      createdBy: 'support',
+      createdAt: NOW.toISOString(),
+      expiresAt: new Date(NOW.getTime() + 86_400_000).toISOString(),
+      usedAt: null,
+      pending: null,
+    });
+    const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+    it('claims a link for one connection until the claim lapses or is given up, then spends it once', async () => {
+      // Prepare
+      const invites = new DynamoDbInviteStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.markers });
+      await invites.create('hash-claims', anInvite());
+
+      // Act
+      const first = await invites.claim('hash-claims', at(0), at(120_000));
+      const meanwhile = await invites.claim('hash-claims', at(1_000), at(121_000));
+      const afterLapse = await invites.claim('hash-claims', at(130_000), at(250_000));
+      await invites.release('hash-claims', at(120_000)); // the lapsed claim's: changes nothing
+      const stillHeld = await invites.claim('hash-claims', at(131_000), at(251_000));
+      await invites.release('hash-claims', at(250_000));
+      const afterRelease = await invites.claim('hash-claims', at(132_000), at(252_000));
+      const spent = await invites.spend('hash-claims', at(133_000));
+      const spentTwice = await invites.spend('hash-claims', at(134_000));
+      const afterSpend = await invites.claim('hash-claims', at(400_000), at(520_000));
+      const unknown = await invites.claim('hash-unknown', at(0), at(120_000));
+
+      // Assess
+      expect([first, meanwhile, afterLapse, stillHeld, afterRelease]).toEqual(['claimed', 'busy', 'claimed', 'busy', 'claimed']);
+      expect([spent, spentTwice]).toEqual([true, false]);
+      expect([afterSpend, unknown]).toEqual(['used', 'used']);
+      expect(await invites.get('hash-claims')).toMatchObject({ usedAt: at(133_000), connectingUntil: null });
+    });
+
+    it('reads an invite stored before claims existed (no connectingUntil) as unclaimed', async () => {
+      // Prepare
+      const invites = new DynamoDbInviteStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.markers });
+      await documentClientOf(emulators.dynamodb.client).send(
+        new PutCommand({ TableName: emulators.config.tables.markers, Item: { key: 'invite#hash-old', expiresAt: 4_102_444_800, invite: anInvite() } }),
+      );
+
+      // Act
+      const read = await invites.get('hash-old');
+      const claimed = await invites.claim('hash-old', at(0), at(120_000));
+
+      // Assess
+      expect(read).toMatchObject({ connectingUntil: null, usedAt: null });
+      expect(claimed).toBe('claimed');
     });
   });
 

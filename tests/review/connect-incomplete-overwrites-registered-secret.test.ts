@@ -1,6 +1,7 @@
 import { OAUTH_SCOPES } from '../../lib/config.js';
 import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { connectWithKey, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import { ConnectionInProgressError, connectWithKey, createInvite, InviteInvalidError, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import {
@@ -76,16 +77,64 @@ describe('review: an incomplete connection finishing after the tenant was regist
     };
     const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
 
-    // Act: tab B starts (the tenant does not exist yet), tab A connects and registers, then B's answer comes
+    // Act: tab B starts (the tenant does not exist yet), tab A tries meanwhile and is told to wait,
+    // then B's answer comes (incomplete), then A tries again
     const tabB = connectWithKey(deps, token, { subdomain: 'acme', apiKey: PARTIAL_KEY });
     await new Promise((resolve) => setImmediate(resolve));
-    const tabA = await connectWithKey(deps, token, { subdomain: 'acme', apiKey: GOOD_KEY });
+    const tabAWhileB = await connectWithKey(deps, token, { subdomain: 'acme', apiKey: GOOD_KEY }).catch((error: unknown) => error);
     release();
-    await tabB.catch(() => undefined);
+    const outcomeB = await tabB;
+    const tabA = await connectWithKey(deps, token, { subdomain: 'acme', apiKey: GOOD_KEY });
 
-    // Assess: 'acme' is registered and active with the key that sees everything, and keeps it
+    // Assess: one attempt at a time; 'acme' is registered and active with the key that sees everything, and keeps it
+    expect(tabAWhileB).toBeInstanceOf(ConnectionInProgressError);
+    expect(outcomeB.status).toBe('incomplete');
     expect(tabA.status).toBe('connected');
     expect((await tenants.get('acme'))?.status).toBe('active');
+    expect((await secrets.get('acme', { fresh: true }))?.apiKey).toBe(GOOD_KEY);
+  });
+
+  it("leaves support's key in place when support registers the id while a slower, incomplete connection of the link is answered", async () => {
+    // Prepare
+    const clock = new FixedClock();
+    const secrets = new InMemorySecretStore();
+    const tenants = new InMemoryTenantStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const partial = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
+    partial.hiddenFields.add('status');
+    const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
+    const deps: ConnectDeps = {
+      tenants,
+      secrets,
+      snapshots: new InMemorySnapshotStore(),
+      feed: new InMemoryChangeFeed(),
+      runs: new InMemoryRunStore(),
+      clock,
+      employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good),
+      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
+      activity: new RecordingActivity(clock),
+      invites: new InMemoryInviteStore(),
+      oauth: unusedOAuth,
+      markers: new InMemoryMarkerStore(clock),
+      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
+      companyUrl: 'https://{subdomain}.bamboohr.com',
+      oauthScopes: OAUTH_SCOPES,
+      inviteTtlHours: 168,
+    };
+    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+
+    // Act
+    const customer = connectWithKey(deps, token, { subdomain: 'acme', apiKey: PARTIAL_KEY }).catch((error: unknown) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: GOOD_KEY, exclusionField: null, actor: 'support' });
+    release();
+    const answer = await customer;
+
+    // Assess
+    expect(answer).toBeInstanceOf(InviteInvalidError);
     expect((await secrets.get('acme', { fresh: true }))?.apiKey).toBe(GOOD_KEY);
   });
 });

@@ -5,6 +5,8 @@ import type { Tenant } from '../../lib/model/tenant.js';
 import type { Clock, OAuthClient, OAuthTokens, TenantSecret } from '../../lib/ports.js';
 import {
   checkAgain,
+  CLAIM_MS,
+  ConnectionInProgressError,
   connectWithKey,
   ConsentDeniedError,
   createInvite,
@@ -303,8 +305,32 @@ describe('connectWithKey', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(1);
-    expect(refused[0]!.reason).toBeInstanceOf(InviteInvalidError);
+    expect(refused[0]!.reason).toBeInstanceOf(ConnectionInProgressError);
     expect(s.activity.types('acme').filter((t) => t === 'registered')).toHaveLength(1);
+    await expect(openInvite(s.deps, token)).rejects.toThrow(InviteInvalidError);
+  });
+
+  it('holds the link while a connection is made; a connection that died (a timeout) lets it be used again once its claim lapsed', async () => {
+    // Prepare: the first connection's Lambda dies while registration checks BambooHR again (no answer in time)
+    const s = await setup();
+    const token = await registerLink(s.deps);
+    const listFields = s.source.listFields.bind(s.source);
+    let calls = 0;
+    s.source.listFields = () => (++calls === 2 ? new Promise(() => undefined) : listFields());
+    void connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
+    for (let i = 0; i < 50; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    s.source.listFields = listFields;
+
+    // Act
+    const meanwhile = await rejectionOf(connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY }));
+    s.clock.advance(CLAIM_MS + 1_000);
+    const later = await connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Assess
+    expect(meanwhile).toBeInstanceOf(ConnectionInProgressError);
+    expect(meanwhile.message).toContain('Wait a minute');
+    expect(later.status).toBe('connected');
+    await expect(openInvite(s.deps, token)).rejects.toThrow(InviteInvalidError);
   });
 
   it('keeps a key that cannot see a required field, leaves the link pending, and registers on "Check again" once access is fixed', async () => {
