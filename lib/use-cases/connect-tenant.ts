@@ -319,10 +319,12 @@ const completeConnection = async (
     });
     return { warnings: result.warnings };
   }
+  // A webhook the tenant has keeps working (BambooHR signs with its own key): a second one would send every change twice.
+  const existing = await deps.tenants.get(invite.tenantId);
   const result = await updateTenant(deps, invite.tenantId, {
     subdomain,
     ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-    webhook: { createAtUrl: null },
+    ...(existing?.webhookEnabled ? {} : { webhook: { createAtUrl: null } }),
     actor,
     via: how,
   });

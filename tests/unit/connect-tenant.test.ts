@@ -557,6 +557,27 @@ describe('reconnect', () => {
     await expect(check).rejects.toThrow(ValidationError);
   });
 
+  it.each([
+    [true, 0, 'old-webhook-key'],
+    [false, 1, 'new-webhook-key'],
+  ] as const)('with a webhook already (%s) creates %d new one(s), keeping the webhook key %s', async (webhookEnabled, created, key) => {
+    // Prepare
+    const s = await setup({ tenant: { ...existing, webhookEnabled }, secret: { apiKey: OTHER_KEY, webhookPrivateKey: webhookEnabled ? 'old-webhook-key' : null } });
+    withAlias(s);
+    let webhooksCreated = 0;
+    s.source.createWebhook = async () => (webhooksCreated++, { id: '9', privateKey: 'new-webhook-key' });
+    const token = tokenOf((await createInvite(s.deps, 'acme')).url);
+
+    // Act
+    const outcome = await connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
+
+    // Assess
+    expect(outcome.status).toBe('connected');
+    expect(webhooksCreated).toBe(created);
+    expect(await s.secrets.get('acme')).toEqual({ apiKey: FAKE_API_KEY, webhookPrivateKey: key });
+    expect((await s.tenants.get('acme'))?.webhookEnabled).toBe(true);
+  });
+
   it('says the link reconnects its own company when another BambooHR address is given, changing nothing', async () => {
     // Prepare
     const s = await setup({ tenant: existing, secret: { apiKey: OTHER_KEY, webhookPrivateKey: null } });
