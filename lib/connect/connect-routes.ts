@@ -167,7 +167,12 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
       );
     }
     if (error instanceof BambooHrUnknownCompanyError) {
-      return html(200, problemPage('No such BambooHR company', `${clean(error.message)} Check the address you sign in at (yourcompany.bamboohr.com). Nothing was saved.`, back), csp);
+      // The error's own text is for support (a command to run): the customer gets theirs.
+      return html(
+        200,
+        problemPage('No such BambooHR company', `BambooHR has no company at ${clean(error.subdomain)}.bamboohr.com. Check the address you sign in at (yourcompany.bamboohr.com). Nothing was saved.`, back),
+        csp,
+      );
     }
     if (error instanceof ValidationError) return html(400, problemPage('Please check what you entered', clean(error.message), back), csp);
     // The service's own configuration is for its operators (logged), never for the customer's page.

@@ -748,6 +748,20 @@ describe('connect routes', () => {
       expect(s.secrets.items.size).toBe(0);
     });
 
+    it("tells the customer about an unknown company in the customer's words, not support's command", async () => {
+      // Prepare
+      const s = await setup();
+      s.source.failWith = new BambooHrUnknownCompanyError('acmme', 'acme');
+
+      // Act
+      const response = await s.route(anEvent('POST /connect/{token}/key', { token: s.token, form: { subdomain: 'acmme', apiKey: FAKE_API_KEY } }));
+
+      // Assess
+      expect(response.body).toContain('BambooHR has no company at acmme.bamboohr.com.');
+      expect(response.body).not.toContain('bamboohr-sync');
+      expect(response.body).not.toContain('--subdomain');
+    });
+
     it('logs an unexpected failure (without the key) and keeps the link usable', async () => {
       // Prepare
       const s = await setup();
