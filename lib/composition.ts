@@ -39,6 +39,10 @@ export const createServiceDeps = (
   const secrets: SecretStore = localSecrets
     ? localSecrets
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
+  // Credentials given on a connect link whose access is not complete yet: one secret per link, apart from the tenants'.
+  const connecting: SecretStore = config.secrets.localFile
+    ? new FileSecretStore({ path: config.secrets.localFile.replace(/(\.json)?$/, '.connecting.json') })
+    : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.connectPrefix, cacheSeconds: 0, kind: 'connecting' });
   const queueUrl = config.queues.syncUrl;
   const sqsQueue = queueUrl
     ? new SqsJobQueue({ client: clients.sqs, queueUrl, dlqUrl: config.queues.dlqUrl, retryDelayCapSeconds: config.jobs.retryDelayCapSeconds })
@@ -91,6 +95,7 @@ export const createServiceDeps = (
     scheduleState: new DynamoDbScheduleState({ client: clients.documentClient, tableName: config.tables.markers }),
     stage: config.stage,
     secrets,
+    connecting,
     queue,
     retries,
     jobDeadLetters,

@@ -94,6 +94,7 @@ const envSchema = z.object({
   SYNC_QUEUE_URL: z.string().optional(),
   SYNC_DLQ_URL: z.string().optional(),
   SECRET_PREFIX: z.string().optional(),
+  CONNECT_SECRET_PREFIX: z.string().optional(),
   SECRET_CACHE_SECONDS: int(300),
   CHANGE_TTL_DAYS: int(90),
   RUN_TTL_DAYS: int(180),
@@ -125,7 +126,7 @@ export interface Config {
   invites: { ttlHours: number };
   tables: { tenants: string; employees: string; changes: string; runs: string; markers: string; activity: string };
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
-  secrets: { prefix: string; cacheSeconds: number; localFile: string | undefined };
+  secrets: { prefix: string; /** Credentials given on connect links, not complete yet (one secret per link). */ connectPrefix: string; cacheSeconds: number; localFile: string | undefined };
   retention: { changeTtlDays: number; runTtlDays: number; activityTtlDays: number };
   alerts: { topicArn: string | undefined; localFile: string | undefined };
   schedule: { periodMs: number; staleAfterMs: number };
@@ -181,6 +182,7 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     queues: { syncUrl: e.SYNC_QUEUE_URL, dlqUrl: e.SYNC_DLQ_URL },
     secrets: {
       prefix: e.SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/tenants/`,
+      connectPrefix: e.CONNECT_SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/connect/`,
       cacheSeconds: e.SECRET_CACHE_SECONDS,
       localFile: e.LOCAL_SECRETS_FILE,
     },

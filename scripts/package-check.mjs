@@ -97,6 +97,10 @@ const check = (template) => {
   const oauthClientResource = new RegExp(
     String.raw`^arn:(?:\$\{AWS::Partition\}|aws):secretsmanager:(?:\$\{AWS::Region\}|[a-z0-9-]+):(?:\$\{AWS::AccountId\}|\d{12}):secret:bamboohr-sync/${stage}/oauth-client-\*$`,
   );
+  // Credentials given on connect links, not complete yet: the connect function's only, apart from the tenants'.
+  const connectingResource = new RegExp(
+    String.raw`^arn:(?:\$\{AWS::Partition\}|aws):secretsmanager:(?:\$\{AWS::Region\}|[a-z0-9-]+):(?:\$\{AWS::AccountId\}|\d{12}):secret:bamboohr-sync/${stage}/connect/\*$`,
+  );
   const readOnlySecretsActions = new Set(['secretsmanager:getsecretvalue', 'secretsmanager:describesecret']);
   // Who may write tenant secrets, and what: the admin API anything; the connect page what registering
   // needs (never a delete); the worker only a rotated OAuth grant (a pending version made current).
@@ -128,12 +132,19 @@ const check = (template) => {
         .map(String)
         .filter((a) => a.toLowerCase().startsWith('secretsmanager:') && !readOnlySecretsActions.has(a.toLowerCase()));
       const role = Object.keys(secretWrites).find((r) => where.startsWith(r));
-      const allowedWrites = role === undefined ? new Set() : secretWrites[role];
+      // The connect function may also delete a link's kept credential (once connected), and only that.
+      const onlyConnecting = rendered.length > 0 && rendered.every((r) => connectingResource.test(r));
+      const allowedWrites =
+        role === undefined ? new Set() : role === 'ConnectRole' && onlyConnecting ? new Set([...secretWrites.ConnectRole, 'secretsmanager:deletesecret']) : secretWrites[role];
       const refused = allowedWrites === null ? [] : writes.filter((a) => !allowedWrites.has(a.toLowerCase()));
       if (refused.length > 0) problems.push(`${label}: grants Secrets Manager actions that are not read-only: ${refused.join(', ')}.`);
       for (const resource of rendered) {
         // The OAuth app's client secret: read only, by anyone who needs it.
         if (oauthClientResource.test(resource) && writes.length === 0) continue;
+        if (connectingResource.test(resource)) {
+          if (role !== 'ConnectRole') problems.push(`${label}: only the connect function may touch the connect links' credentials ('${resource}').`);
+          continue;
+        }
         if (!secretsResource.test(resource)) {
           problems.push(`${label}: Secrets Manager access must be limited to secret:bamboohr-sync/${stage}/tenants/* (or reading .../oauth-client), not '${resource}'.`);
         }

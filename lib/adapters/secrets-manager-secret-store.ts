@@ -20,6 +20,11 @@ export interface SecretsManagerSecretStoreOptions {
   prefix: string;
   /** config.secrets.cacheSeconds: how long a Lambda container reuses a secret it read. */
   cacheSeconds: number;
+  /**
+   * `tenant` (default): a tenant's secret, tagged with its id. `connecting`: a credential a customer
+   * gave on a connect link that is not complete yet, kept per link (under config.secrets.connectPrefix).
+   */
+  kind?: 'tenant' | 'connecting';
 }
 
 export const oauthGrantSchema = z.object({
@@ -72,6 +77,7 @@ export class SecretsManagerSecretStore implements SecretStore {
   private readonly client: SecretsManagerClient;
   private readonly prefix: string;
   private readonly cacheSeconds: number;
+  private readonly kind: 'tenant' | 'connecting';
   private readonly provider: SecretsProvider;
   /** Tenants whose cached secret is out of date. */
   private readonly stale = new Set<string>();
@@ -80,6 +86,7 @@ export class SecretsManagerSecretStore implements SecretStore {
     this.client = options.client;
     this.prefix = options.prefix;
     this.cacheSeconds = options.cacheSeconds;
+    this.kind = options.kind ?? 'tenant';
     this.provider = new SecretsProvider({ awsSdkV3Client: options.client });
   }
 
@@ -186,8 +193,9 @@ export class SecretsManagerSecretStore implements SecretStore {
         new CreateSecretCommand({
           Name: name,
           SecretString,
-          Description: `BambooHR API key of tenant ${tenantId} (bamboohr-sync)`,
-          Tags: [{ Key: 'tenantId', Value: tenantId }],
+          ...(this.kind === 'connecting'
+            ? { Description: 'BambooHR credential given on a connect link, kept until its access is complete (bamboohr-sync)', Tags: [{ Key: 'connectLink', Value: tenantId }] }
+            : { Description: `BambooHR API key of tenant ${tenantId} (bamboohr-sync)`, Tags: [{ Key: 'tenantId', Value: tenantId }] }),
         }),
       );
     } catch (error) {

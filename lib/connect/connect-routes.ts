@@ -1,4 +1,4 @@
-import { BambooHrAuthError, BambooHrUnknownCompanyError, ConfigError, errorMessage, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
+import { BambooHrAuthError, BambooHrUnknownCompanyError, ConfigError, errorMessage, OAuthAppRefusedError, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
 import { rawBodyOf, type HttpApiEvent } from '../http.js';
 import type { Log } from '../logging.js';
 import { scrubSecretValues } from '../secret-values.js';
@@ -176,7 +176,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
     }
     if (error instanceof ValidationError) return html(400, problemPage('Please check what you entered', clean(error.message), back), csp);
     // The service's own configuration is for its operators (logged), never for the customer's page.
-    if (error instanceof OAuthNotConfiguredError) {
+    if (error instanceof OAuthNotConfiguredError || error instanceof OAuthAppRefusedError) {
       deps.log.error('Connect page: OAuth is not configured', { routeKey, error: clean(error.message) });
       return html(503, problemPage('Connecting with BambooHR is not available', 'Signing in with BambooHR is not available right now. Go back and paste an API key instead, or try again later.', back), csp);
     }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TokenRefusedError } from '../bamboohr/oauth-client.js';
-import { OAuthGrantRefusedError, OAuthNotConfiguredError, SyncError, ValidationError } from '../errors.js';
+import { errorMessage, OAuthGrantRefusedError, OAuthNotConfiguredError, SyncError, TenantChangedError, TenantExistsError, ValidationError } from '../errors.js';
+import type { Log } from '../logging.js';
 import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
 import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
@@ -60,6 +61,8 @@ export type ConnectDeps = RegisterTenantDeps &
   UpdateTenantDeps & {
     invites: InviteStore;
     secrets: SecretStore;
+    /** Credentials given on a link whose access is not complete yet, one per link (`connectingKeyOf`), apart from the tenants' secrets. */
+    connecting: SecretStore;
     oauth: OAuthClient;
     /** The OAuth app's client id (for the consent URL). */
     oauthApp: () => Promise<{ clientId: string }>;
@@ -67,9 +70,12 @@ export type ConnectDeps = RegisterTenantDeps &
     companyUrl: string;
     oauthScopes: readonly string[];
     inviteTtlHours: number;
+    log?: Log;
   };
 
 const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+/** Where a link's incomplete credential is kept: 160 bits of its hash (a name no token can be derived from). */
+export const connectingKeyOf = (inviteHash: string): string => inviteHash.slice(0, 40);
 const newToken = (): string => randomBytes(32).toString('base64url');
 /** Tokens are 43 characters of base64url: anything else is not one (and is not looked up). */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -217,15 +223,16 @@ export const connectWithKey = async (deps: ConnectDeps, token: string, input: { 
 export const checkAgain = async (deps: ConnectDeps, token: string): Promise<ConnectOutcome> => {
   const { hash, invite } = await openInvite(deps, token);
   if (!invite.pending) throw new ValidationError('Nothing to check yet: connect with BambooHR or paste an API key first.', 'invite');
-  // Registered meanwhile (by support): the secret under this id is that tenant's, not this link's.
+  // Registered meanwhile (by support): the link is done.
   if (invite.mode === 'register' && (await deps.tenants.get(invite.tenantId))) throw new InviteInvalidError();
-  const stored = await deps.secrets.get(invite.tenantId, { fresh: true });
+  const kept = connectingKeyOf(hash);
+  const stored = await deps.connecting.get(kept, { fresh: true });
   if (!stored) throw new ValidationError('The connection was not kept: connect with BambooHR or paste an API key again.', 'invite');
   // A grant kept for "Check again" may be hours old (fixing an access level takes time; the link lasts
-  // days): its access token is refreshed first, as any stored grant is before use.
+  // days): its access token is refreshed first (and the rotation saved where it is kept), as any stored grant is before use.
   let secret: TenantSecret;
   try {
-    secret = await usableSecret(deps, { tenantId: invite.tenantId, subdomain: invite.pending.subdomain }, stored);
+    secret = await usableSecret({ ...deps, secrets: deps.connecting }, { tenantId: kept, subdomain: invite.pending.subdomain }, stored);
   } catch (error) {
     if (error instanceof OAuthGrantRefusedError) throw new ValidationError('BambooHR no longer accepts the sign-in kept for this link: connect with BambooHR again.', 'invite');
     throw error;
@@ -281,8 +288,9 @@ const connect = async (
       if (invite.mode === 'register') {
         // Registered by support while BambooHR answered: that tenant's key is not this link's to replace.
         if (await deps.tenants.get(invite.tenantId)) throw new InviteInvalidError();
+        // Kept for "Check again" under this link's own name, never in a tenant's secret.
         const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
-        await deps.secrets.put(invite.tenantId, secret);
+        await deps.connecting.put(connectingKeyOf(hash), secret);
       }
       // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
       await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
@@ -292,8 +300,23 @@ const connect = async (
     connected = true;
     return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings: outcome.warnings, via, exclusionField, token, canCheckAgain: false };
   } finally {
-    if (connected) await deps.invites.spend(hash, deps.clock.now().toISOString());
-    else await deps.invites.release(hash, until);
+    // Neither may turn a connection into a failure, nor hide why an attempt failed: a claim not given
+    // up lapses on its own; a link not spent after connecting is logged (a register link is done anyway,
+    // its tenant existing; a reconnect link would connect the same company once more until it expires).
+    if (connected) {
+      await deps.invites.spend(hash, deps.clock.now().toISOString()).catch(async () => deps.invites.spend(hash, deps.clock.now().toISOString())).catch((error: unknown) => {
+        deps.log?.warn('Connect link not spent after connecting', { tenantId: invite.tenantId, error: errorMessage(error) });
+      });
+      if (invite.pending) {
+        await deps.connecting.delete(connectingKeyOf(hash)).catch((error: unknown) => {
+          deps.log?.warn('Credential kept for a connect link not deleted after connecting', { tenantId: invite.tenantId, error: errorMessage(error) });
+        });
+      }
+    } else {
+      await deps.invites.release(hash, until).catch((error: unknown) => {
+        deps.log?.warn('Connect link claim not given up (it lapses on its own)', { tenantId: invite.tenantId, error: errorMessage(error) });
+      });
+    }
   }
 };
 
@@ -308,25 +331,43 @@ const completeConnection = async (
   const how = via === 'oauth' ? 'by the customer through a connect link, with OAuth' : 'by the customer through a connect link, with an API key';
   const actor = `customer (connect link from ${invite.createdBy})`;
   if (invite.mode === 'register') {
-    const result = await registerTenant(deps, {
-      tenantId: invite.tenantId,
+    try {
+      const result = await registerTenant(deps, {
+        tenantId: invite.tenantId,
+        subdomain,
+        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+        exclusionField: invite.exclusionField,
+        webhook: { createAtUrl: null },
+        actor,
+        via: how,
+      });
+      return { warnings: result.warnings };
+    } catch (error) {
+      // Support registered the id while BambooHR answered: the link is done (support's own advice is not the customer's).
+      const taken = error instanceof TenantExistsError || (error instanceof ValidationError && error.field === 'tenantId');
+      if (taken && (await deps.tenants.get(invite.tenantId))) throw new InviteInvalidError();
+      throw error;
+    }
+  }
+  const reconnect = async () => {
+    // A webhook the tenant has keeps working (BambooHR signs with its own key; a key stored by an
+    // attempt that failed after creating one counts too): a second would send every change twice.
+    const existing = await deps.tenants.get(invite.tenantId);
+    const stored = await deps.secrets.get(invite.tenantId, { fresh: true });
+    const hasWebhook = Boolean(existing?.webhookEnabled || stored?.webhookPrivateKey);
+    return updateTenant(deps, invite.tenantId, {
       subdomain,
       ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-      exclusionField: invite.exclusionField,
-      webhook: { createAtUrl: null },
+      ...(hasWebhook ? {} : { webhook: { createAtUrl: null } }),
       actor,
       via: how,
     });
-    return { warnings: result.warnings };
+  };
+  try {
+    return { warnings: (await reconnect()).warnings };
+  } catch (error) {
+    // A sync changed the tenant's status while BambooHR answered: once more, on the tenant as it is now.
+    if (!(error instanceof TenantChangedError)) throw error;
+    return { warnings: (await reconnect()).warnings };
   }
-  // A webhook the tenant has keeps working (BambooHR signs with its own key): a second one would send every change twice.
-  const existing = await deps.tenants.get(invite.tenantId);
-  const result = await updateTenant(deps, invite.tenantId, {
-    subdomain,
-    ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
-    ...(existing?.webhookEnabled ? {} : { webhook: { createAtUrl: null } }),
-    actor,
-    via: how,
-  });
-  return { warnings: result.warnings };
 };

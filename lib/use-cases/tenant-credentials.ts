@@ -95,13 +95,33 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
         if (error instanceof TokenRefusedError) throw new OAuthGrantRefusedError(tenantId, subdomain);
         throw error;
       }
-      const next: TenantSecret = { ...current.secret, oauth: grantOf(tokens, grant, grant.scopes) };
+      const rotated = grantOf(tokens, grant, grant.scopes);
+      const next: TenantSecret = { ...current.secret, oauth: rotated };
       // Saved (compare-and-set) before the new access token is used.
       if (await deps.secrets.replaceIfCurrent(tenantId, next, current.version)) return next;
-      // Another save came first (support reconnected the tenant): read again.
+      // Another save came first. If it still holds the grant just refreshed (support changed the
+      // webhook key meanwhile), BambooHR has spent that refresh token: the new grant goes into it.
+      const merged = await mergeRotation(deps, tenantId, grant, rotated);
+      if (merged) return merged;
+      // Otherwise it is another connection (support reconnected the tenant): read again.
     } finally {
       await deps.markers.release(lock);
     }
   }
   throw new Error(`Could not refresh the BambooHR connection of '${tenantId}': another refresh kept it busy. The job is retried.`);
+};
+
+/**
+ * A rotation whose compare-and-set lost to a save that kept the old grant (a webhook key change):
+ * the rotated grant merged into what is current, by compare-and-set, until it holds or the current
+ * secret no longer has the old grant (null: another connection replaced it).
+ */
+const mergeRotation = async (deps: CredentialDeps, tenantId: string, spent: OAuthGrant, rotated: OAuthGrant): Promise<TenantSecret | null> => {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const current = await deps.secrets.getVersioned(tenantId);
+    if (!current?.secret.oauth || current.secret.oauth.refreshToken !== spent.refreshToken || current.secret.oauth.accessToken !== spent.accessToken) return null;
+    const next: TenantSecret = { ...current.secret, oauth: rotated };
+    if (await deps.secrets.replaceIfCurrent(tenantId, next, current.version)) return next;
+  }
+  return null;
 };

@@ -47,6 +47,7 @@ describe('review: an OAuth connection that cannot be refreshed', () => {
     const deps: ConnectDeps = {
       tenants,
       secrets: new InMemorySecretStore(),
+      connecting: new InMemorySecretStore(),
       snapshots: new InMemorySnapshotStore(),
       feed: new InMemoryChangeFeed(),
       runs: new InMemoryRunStore(),

@@ -60,6 +60,7 @@ describe('review: an incomplete connection finishing after the tenant was regist
     const deps: ConnectDeps = {
       tenants,
       secrets,
+      connecting: new InMemorySecretStore(),
       snapshots: new InMemorySnapshotStore(),
       feed: new InMemoryChangeFeed(),
       runs: new InMemoryRunStore(),
@@ -109,6 +110,7 @@ describe('review: an incomplete connection finishing after the tenant was regist
     const deps: ConnectDeps = {
       tenants,
       secrets,
+      connecting: new InMemorySecretStore(),
       snapshots: new InMemorySnapshotStore(),
       feed: new InMemoryChangeFeed(),
       runs: new InMemoryRunStore(),

@@ -52,6 +52,7 @@ describe('review: the connect Lambda killed (timeout) during a registration', ()
     const deps: ConnectDeps = {
       tenants,
       secrets,
+      connecting: new InMemorySecretStore(),
       snapshots: new InMemorySnapshotStore(),
       feed: new InMemoryChangeFeed(),
       runs: new InMemoryRunStore(),

@@ -91,6 +91,7 @@ const setup = async (options: { publicBaseUrl?: string; oauthConfigured?: boolea
   const deps: ConnectDeps & { log: RecordingLog; publicBaseUrl: string } = {
     tenants,
     secrets,
+    connecting: new InMemorySecretStore(),
     snapshots: new InMemorySnapshotStore(),
     feed: new InMemoryChangeFeed(),
     runs: new InMemoryRunStore(),

@@ -89,6 +89,7 @@ const setup = async (options: { tenant?: Tenant; secret?: TenantSecret } = {}) =
   const source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
   const tenants = new InMemoryTenantStore();
   const secrets = new InMemorySecretStore();
+  const connecting = new InMemorySecretStore();
   const snapshots = new InMemorySnapshotStore();
   const invites = new InMemoryInviteStore();
   const activity = new RecordingActivity(clock);
@@ -100,6 +101,7 @@ const setup = async (options: { tenant?: Tenant; secret?: TenantSecret } = {}) =
   const deps: ConnectDeps = {
     tenants,
     secrets,
+    connecting,
     snapshots,
     feed: new InMemoryChangeFeed(),
     runs: new InMemoryRunStore(),
@@ -124,7 +126,7 @@ const setup = async (options: { tenant?: Tenant; secret?: TenantSecret } = {}) =
     oauthScopes: OAUTH_SCOPES,
     inviteTtlHours: 168,
   };
-  return { deps, clock, source, tenants, secrets, invites, activity, oauth, connections };
+  return { deps, clock, source, tenants, secrets, connecting, invites, activity, oauth, connections };
 };
 
 const tokenOf = (url: string): string => url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
@@ -341,7 +343,12 @@ describe('connectWithKey', () => {
 
     // Act
     const first = await connectWithKey(s.deps, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
-    const afterFirst = { tenant: await s.tenants.get('acme'), secret: await s.secrets.get('acme'), invite: (await openInvite(s.deps, token)).invite };
+    const afterFirst = {
+      tenant: await s.tenants.get('acme'),
+      secret: await s.secrets.get('acme'),
+      kept: [...s.connecting.items.values()],
+      invite: (await openInvite(s.deps, token)).invite,
+    };
     s.source.hiddenFields.delete('status');
     const second = await checkAgain(s.deps, token);
 
@@ -350,7 +357,10 @@ describe('connectWithKey', () => {
     expect(first.access.requiredMissing).toEqual(['Status']);
     expect(first.access.checklist.find((c) => c.apiName === 'status')).toMatchObject({ visible: false, required: true });
     expect(afterFirst.tenant).toBeNull();
-    expect(afterFirst.secret).toEqual({ apiKey: FAKE_API_KEY, webhookPrivateKey: null });
+    // Kept apart from the tenants' secrets (under the link's own name), and deleted once connected.
+    expect(afterFirst.secret).toBeNull();
+    expect(afterFirst.kept).toEqual([{ apiKey: FAKE_API_KEY, webhookPrivateKey: null }]);
+    expect(s.connecting.items.size).toBe(0);
     expect(afterFirst.invite).toMatchObject({ usedAt: null, pending: { subdomain: 'acme', via: 'api-key' } });
     expect(second).toMatchObject({ status: 'connected', tenantId: 'acme', via: 'api-key' });
     expect(second.access.requiredMissing).toEqual([]);
@@ -931,7 +941,7 @@ describe('OAuth', () => {
     const token = await registerLink(s.deps);
     s.source.hiddenFields.add('status');
     const first = await finishOAuth(s.deps, { code: 'the-code', state: await stateOf(s.deps, token) }, token);
-    const kept = await s.secrets.get('acme');
+    const kept = [...s.connecting.items.values()][0];
     s.clock.advance(2 * HOUR);
     s.source.hiddenFields.delete('status');
 

@@ -61,6 +61,21 @@ describe('SecretsManagerSecretStore', () => {
     expect(secretsMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
+  it("keeps a connect link's incomplete credential under the connect prefix, tagged with the link (not a tenant)", async () => {
+    // Prepare
+    secretsMock.on(CreateSecretCommand).resolves({});
+    const connecting = new SecretsManagerSecretStore({ client: new SecretsManagerClient({ region: 'us-east-1' }), prefix: 'bamboohr-sync/test/connect/', cacheSeconds: 0, kind: 'connecting' });
+    const key = 'a'.repeat(40);
+
+    // Act
+    await connecting.put(key, { apiKey: API_KEY, webhookPrivateKey: null });
+
+    // Assess
+    const [call] = secretsMock.commandCalls(CreateSecretCommand);
+    expect(call?.args[0].input).toMatchObject({ Name: `bamboohr-sync/test/connect/${key}`, Tags: [{ Key: 'connectLink', Value: key }] });
+    expect(call?.args[0].input.Description).not.toContain('tenant');
+  });
+
   it('puts a new value when the secret exists', async () => {
     // Prepare
     secretsMock.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'exists', $metadata: {} }));

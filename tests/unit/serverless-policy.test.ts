@@ -44,21 +44,32 @@ describe('serverless.yml', () => {
     }
   });
 
-  it("scopes secrets: the webhook only reads, the worker only rotates OAuth grants, the connect page registers, only the admin API deletes", () => {
+  it("scopes secrets: the webhook only reads, the worker only rotates OAuth grants, the connect page registers (and keeps links' incomplete credentials apart), only the admin API deletes tenants' secrets", () => {
     // Act
     const roles = statementsByRole('prod');
     const prefix = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/tenants/*' };
     const oauthClient = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/oauth-client-*' };
+    const connecting = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bamboohr-sync/prod/connect/*' };
     const actionsOn = (role: string, resource: unknown) =>
       secretActions(roles.get(role)!)
         .filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)))
         .flatMap((s) => asArray(s.Action))
         .sort();
 
-    // Assess: every secret statement is on the stage's tenant secrets or its OAuth app's secret, nothing else
+    // Assess: every secret statement is on the stage's tenant secrets, its OAuth app's secret or the connect links' kept credentials, nothing else
     for (const statement of [...roles.values()].flatMap(secretActions)) {
-      for (const resource of asArray(statement.Resource)) expect([JSON.stringify(prefix), JSON.stringify(oauthClient)]).toContain(JSON.stringify(resource));
+      for (const resource of asArray(statement.Resource)) expect([JSON.stringify(prefix), JSON.stringify(oauthClient), JSON.stringify(connecting)]).toContain(JSON.stringify(resource));
     }
+    // The connect links' kept credentials: the connect function's only (and it may delete them, not tenants' secrets)
+    expect(actionsOn('ConnectRole', connecting)).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+    for (const role of ['WorkerRole', 'AdminRole', 'WebhookRole', 'SchedulerRole', 'ChangesApiRole']) expect(actionsOn(role, connecting)).toEqual([]);
     expect(actionsOn('WebhookRole', prefix)).toEqual(['secretsmanager:GetSecretValue']);
     expect(actionsOn('WorkerRole', prefix)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
     expect(actionsOn('ConnectRole', prefix)).toEqual([
