@@ -322,6 +322,17 @@ export class GiveUpError extends Error {
  * without marking or saving a summary, moves the seq away from it, and the summary is not trusted.
  * The commit switches the head only if the summary is still the version the run planned against
  * (else it commits the range alone and leaves the mark), so a late run never replaces a newer summary.
+ *
+ * Before any of this, an OAuth tenant's run may write its secret (usableSecret): a grant that expires
+ * within 5 minutes, or that BambooHR refused, is refreshed under a lock and the rotated pair saved
+ * before the new access token is used, as a pending version naming the one read, then made current
+ * (compare-and-set). It touches nothing of the feed or the snapshot, so the order above is unchanged. A
+ * worker that dies after the pending save leaves it for the next one to make current (no second
+ * refresh with a spent token); a save that lost to another write holding the same grant (a webhook key
+ * changed) is merged into it. One gap is BambooHR's: a worker that dies after BambooHR answered the
+ * refresh but before the pending save loses the rotated pair, and the next refresh is refused: the
+ * tenant then needs a new connect link (needs-attention, with the command), and nothing is deactivated.
+ * (tests/unit/tenant-credentials.test.ts, tests/review/connect*-*.test.ts)
  */
 const applyPlan = async (
   deps: SyncTenantDeps,
