@@ -88,6 +88,7 @@ export const landingPage = (p: LandingPageInput): string =>
 ${p.error ? `<section class="error" role="alert"><p>${escape(p.error)}</p></section>` : ''}
 <section class="notice">
 ${WHAT_IS_SHARED}
+<p class="muted">For the product's account <strong>${escape(p.tenantId)}</strong>: if that is not your company, do not connect, and tell whoever sent you this link.</p>
 <p class="muted">${p.reconnect ? 'This replaces the connection the product has now.' : 'This link connects one company and works once.'} It is good until ${escape(p.expiresAt.slice(0, 16).replace('T', ' '))} UTC.</p>
 </section>
 ${

@@ -189,6 +189,17 @@ describe('connect routes', () => {
       expect(response.body).toContain('<meta name="referrer" content="no-referrer">');
     });
 
+    it("names the product's account the link is for, so that an admin can tell a link meant for another company", async () => {
+      // Prepare
+      const s = await setup();
+
+      // Act
+      const response = await s.route(anEvent('GET /connect/{token}', { token: s.token }));
+
+      // Assess
+      expect(response.body).toContain("For the product's account <strong>acme</strong>");
+    });
+
     it('offers only the API key when the OAuth app is not configured', async () => {
       // Prepare
       const s = await setup({ oauthConfigured: false });
