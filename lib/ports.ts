@@ -321,8 +321,8 @@ export interface InviteStore {
   /** Gives a claim up (the connection failed): only the claim that ends `until`. */
   release(hash: string, until: string): Promise<void>;
   putState(hash: string, state: OAuthState): Promise<void>;
-  /** Takes a state once: the second take of the same state finds nothing. */
-  takeState(hash: string): Promise<OAuthState | null>;
+  /** Takes a state once, if it belongs to `inviteHash` (else leaves it): the second take of the same state finds nothing. */
+  takeState(hash: string, inviteHash: string): Promise<OAuthState | null>;
 }
 
 /** One-time markers that expire: a webhook signature already accepted, an invite already spent... */

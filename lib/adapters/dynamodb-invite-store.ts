@@ -132,14 +132,15 @@ export class DynamoDbInviteStore implements InviteStore {
     );
   }
 
-  async takeState(hash: string): Promise<OAuthState | null> {
+  async takeState(hash: string, inviteHash: string): Promise<OAuthState | null> {
     try {
       const { Attributes } = await this.documentClient.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { key: `oauth-state#${hash}` },
-          ConditionExpression: 'attribute_exists(#key)',
-          ExpressionAttributeNames: { '#key': 'key' },
+          ConditionExpression: 'attribute_exists(#key) AND #inviteHash = :inviteHash',
+          ExpressionAttributeNames: { '#key': 'key', '#inviteHash': 'inviteHash' },
+          ExpressionAttributeValues: { ':inviteHash': inviteHash },
           ReturnValues: 'ALL_OLD',
         }),
       );

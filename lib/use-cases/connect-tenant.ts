@@ -189,9 +189,10 @@ export interface ConnectOutcome {
  */
 export const finishOAuth = async (deps: ConnectDeps, query: { code?: string; state?: string; error?: string }, token: string | null): Promise<ConnectOutcome> => {
   if (!query.state || !TOKEN.test(query.state)) throw new OAuthStateInvalidError();
-  const state = await deps.invites.takeState(hashOf(query.state));
+  // Taken only by the browser that started it (its cookie names the invite): one answered elsewhere leaves it for the right one.
+  if (!token || !TOKEN.test(token)) throw new OAuthStateInvalidError();
+  const state = await deps.invites.takeState(hashOf(query.state), hashOf(token));
   if (!state || Date.parse(state.expiresAt) <= deps.clock.now().getTime()) throw new OAuthStateInvalidError();
-  if (!token || !TOKEN.test(token) || hashOf(token) !== state.inviteHash) throw new OAuthStateInvalidError();
   const invite = await deps.invites.get(state.inviteHash);
   if (!invite || invite.usedAt !== null || Date.parse(invite.expiresAt) <= deps.clock.now().getTime()) throw new InviteInvalidError();
   if (query.error) throw new ConsentDeniedError();

@@ -457,8 +457,9 @@ export class InMemoryInviteStore implements InviteStore {
   async putState(hash: string, state: OAuthState) {
     this.states.set(hash, { ...state });
   }
-  async takeState(hash: string) {
+  async takeState(hash: string, inviteHash: string) {
     const state = this.states.get(hash) ?? null;
+    if (!state || state.inviteHash !== inviteHash) return null;
     this.states.delete(hash);
     return state;
   }

@@ -528,6 +528,22 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       expect(await invites.get('hash-claims')).toMatchObject({ usedAt: at(133_000), connectingUntil: null });
     });
 
+    it('gives an OAuth state only to its own invite, once', async () => {
+      // Prepare
+      const invites = new DynamoDbInviteStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.markers });
+      await invites.putState('state-hash', { inviteHash: 'invite-a', subdomain: 'acme', expiresAt: at(900_000) });
+
+      // Act
+      const otherInvite = await invites.takeState('state-hash', 'invite-b');
+      const own = await invites.takeState('state-hash', 'invite-a');
+      const again = await invites.takeState('state-hash', 'invite-a');
+
+      // Assess
+      expect(otherInvite).toBeNull();
+      expect(own).toEqual({ inviteHash: 'invite-a', subdomain: 'acme', expiresAt: at(900_000) });
+      expect(again).toBeNull();
+    });
+
     it('reads an invite stored before claims existed (no connectingUntil) as unclaimed', async () => {
       // Prepare
       const invites = new DynamoDbInviteStore({ client: emulators.dynamodb.client, tableName: emulators.config.tables.markers });
