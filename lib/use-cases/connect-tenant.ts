@@ -287,7 +287,7 @@ const connect = async (
     const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
     if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
       if (invite.mode === 'register') {
-        // Registered by support while BambooHR answered: that tenant's key is not this link's to replace.
+        // Registered by support while BambooHR answered: the link is done.
         if (await deps.tenants.get(invite.tenantId)) throw new InviteInvalidError();
         // Kept for "Check again" under this link's own name, never in a tenant's secret.
         const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
