@@ -145,7 +145,7 @@ ${
 }
 </ul>`;
 
-export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via' | 'canCheckAgain'> & { basePath: string };
+export type ResultPageInput = Pick<ConnectOutcome, 'token' | 'subdomain' | 'status' | 'access' | 'exclusionField' | 'warnings' | 'via' | 'canCheckAgain' | 'syncQueued'> & { basePath: string };
 
 /** After a connection: the live access checklist, and either "connected" or what to fix and "Check again". */
 export const resultPage = (p: ResultPageInput): string =>
@@ -155,7 +155,7 @@ export const resultPage = (p: ResultPageInput): string =>
 <section class="${p.status === 'connected' ? 'ok' : 'error'}" role="status" data-status="${p.status}">
 ${
   p.status === 'connected'
-    ? `<p><strong>${escape(p.subdomain)}</strong> is connected. The product receives its people with the next scheduled sync, and every change from then on. You can close this page.</p>`
+    ? `<p><strong>${escape(p.subdomain)}</strong> is connected. The product receives its people ${p.syncQueued ? 'in the next few minutes' : 'within the hour'}, and every change from then on. You can close this page.</p>`
     : `<p>BambooHR accepted the ${p.via === 'oauth' ? 'connection' : 'key'} for <strong>${escape(p.subdomain)}</strong>, but it cannot see everything the product needs. Fix the items marked ✗ in BambooHR, then check again. Nothing is synced until then.</p>`
 }
 <p class="muted">BambooHR shows ${p.access.employeeCount} employee(s) to this connection.</p>

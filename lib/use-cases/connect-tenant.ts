@@ -3,9 +3,10 @@ import { TokenRefusedError } from '../bamboohr/oauth-client.js';
 import { errorMessage, OAuthGrantRefusedError, OAuthNotConfiguredError, SyncError, TenantChangedError, TenantExistsError, ValidationError } from '../errors.js';
 import type { Log } from '../logging.js';
 import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
-import type { BambooHrCredentials, Invite, InviteStore, OAuthClient, OAuthGrant, SecretStore, TenantSecret } from '../ports.js';
+import type { BambooHrCredentials, Invite, InviteStore, JobQueue, OAuthClient, OAuthGrant, RunStore, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
 import { registerTenant, parseApiKey, type RegisterTenantDeps } from './register-tenant.js';
+import { requestSync } from './request-sync.js';
 import { APP_REFUSED, grantOf, usableSecret } from './tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from './update-tenant.js';
 
@@ -71,6 +72,9 @@ export type ConnectDeps = RegisterTenantDeps &
     oauthScopes: readonly string[];
     inviteTtlHours: number;
     log?: Log;
+    /** The jobs queue: a connection queues its first sync at once (without it, the schedule runs it). */
+    queue?: JobQueue;
+    runs: Pick<RunStore, 'get'>;
   };
 
 const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -180,6 +184,8 @@ export interface ConnectOutcome {
    * reconnect keeps the working one instead, so the customer connects again once access is fixed.
    */
   canCheckAgain: boolean;
+  /** Connected, and its first sync queued at once (else the schedule runs it within the hour). */
+  syncQueued?: boolean;
 }
 
 /**
@@ -299,7 +305,18 @@ const connect = async (
     }
     const outcome = await completeConnection(deps, invite, subdomain, credential, via);
     connected = true;
-    return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings: outcome.warnings, via, exclusionField, token, canCheckAgain: false };
+    // The first sync (or the first with the new connection) now, not at the tenant's slot of the hour;
+    // should it not be queued, the schedule runs it.
+    const syncQueued = deps.queue
+      ? await requestSync({ ...deps, queue: deps.queue }, invite.tenantId, { actor: 'customer (connect link)' }).then(
+          () => true,
+          (error: unknown) => {
+            deps.log?.warn('First sync after connecting not queued (the schedule runs it)', { tenantId: invite.tenantId, error: errorMessage(error) });
+            return false;
+          },
+        )
+      : false;
+    return { status: 'connected', tenantId: invite.tenantId, subdomain, access, warnings: outcome.warnings, via, exclusionField, token, canCheckAgain: false, syncQueued };
   } finally {
     // Neither may turn a connection into a failure, nor hide why an attempt failed: a claim not given
     // up lapses on its own; a link not spent after connecting is logged (a register link is done anyway,

@@ -39,10 +39,14 @@ describe('the connect page in headless Chromium', () => {
   };
   const invite = (tenantId: string, options: Parameters<typeof createInvite>[2] = {}, deps: Partial<Parameters<typeof createInvite>[0]> = {}) =>
     createInvite({ ...local.deps, ...deps }, tenantId, { exclusionField: true, actor: 'e2e', ...options });
-  const syncNow = async (tenantId: string) => {
-    await requestSync(local.deps, tenantId, { actor: 'e2e' });
+  /** Runs what is queued (the first sync a connection queues): the tenant's latest run. */
+  const drain = async (tenantId: string) => {
     await drainQueue(local.emulators.sqs.client, local.config.queues.syncUrl!, worker);
     return (await local.deps.runs.list(tenantId, 1))[0]!;
+  };
+  const syncNow = async (tenantId: string) => {
+    await requestSync(local.deps, tenantId, { actor: 'e2e' });
+    return drain(tenantId);
   };
   const addCompany = (subdomain: string, hiddenFields: string[] = []) =>
     local.simulator.addCompany({
@@ -98,7 +102,7 @@ describe('the connect page in headless Chromium', () => {
     await screenshot('connected');
     const connectedText = await page.locator('main').innerText();
     const secretAfterConnect = await local.deps.secrets.get('globex', { fresh: true });
-    const first = await syncNow('globex');
+    const first = await drain('globex');
     const afterFirst = await local.deps.secrets.get('globex', { fresh: true });
     const second = await syncNow('globex');
     const afterSecond = await local.deps.secrets.get('globex', { fresh: true });
@@ -114,13 +118,14 @@ describe('the connect page in headless Chromium', () => {
     expect(consentUrl.searchParams.get('client_id')).toBe('bamboohr-sync-local');
     expect(consentUrl.searchParams.get('redirect_uri')).toBe(`${base}/oauth/bamboohr/callback`);
     expect(consentUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'employee', 'report', 'field']));
-    expect(connectedText).toContain('globex is connected');
+    expect(connectedText).toContain('globex is connected. The product receives its people in the next few minutes');
     expect(await page.locator('[data-field="exclusion"]').getAttribute('data-visible')).toBe('true');
     expect(await local.deps.tenants.get('globex')).toMatchObject({ subdomain: 'globex', exclusionField: EXCLUSION.name });
     expect(secretAfterConnect?.apiKey ?? null).toBeNull();
     expect(secretAfterConnect?.oauth?.refreshToken).toEqual(expect.any(String));
-    // Assess: the worker's runs, each with a refreshed grant saved (the refresh token rotates: reusing one would fail)
-    expect(first).toMatchObject({ status: 'succeeded', error: null });
+    // Assess: the first sync (queued by the connection) and the next, each with a refreshed grant saved (the refresh token rotates: reusing one would fail)
+    expect(first).toMatchObject({ status: 'succeeded', error: null, requestedBy: 'support' });
+    expect(first.counts.created).toBeGreaterThan(0);
     expect(second).toMatchObject({ status: 'succeeded', error: null });
     expect(feed.changes.length).toBeGreaterThan(0);
     expect(new Set([secretAfterConnect?.oauth?.refreshToken, afterFirst?.oauth?.refreshToken, afterSecond?.oauth?.refreshToken]).size).toBe(3);

@@ -25,6 +25,7 @@ import {
   FixedClock,
   InMemoryChangeFeed,
   InMemoryInviteStore,
+  InMemoryJobQueue,
   InMemoryMarkerStore,
   InMemoryRunStore,
   InMemorySecretStore,
@@ -290,6 +291,36 @@ describe('connectWithKey', () => {
     expect(registered.map((e) => e.actor)).toEqual(['customer (connect link from support@example.com)']);
     expect(everythingKept(s, [await rejectionOf(again)])).not.toContain(FAKE_API_KEY);
     expect(everythingKept(s)).not.toContain(token);
+  });
+
+  it('queues the first sync at once when connected, and still connects when the queue refuses it', async () => {
+    // Prepare
+    const s = await setup();
+    const queue = new InMemoryJobQueue();
+    const token = await registerLink(s.deps);
+    const broken = await setup();
+    const brokenToken = await registerLink(broken.deps);
+
+    // Act
+    const outcome = await connectWithKey({ ...s.deps, queue }, token, { subdomain: 'acme', apiKey: FAKE_API_KEY });
+    const refused = await connectWithKey(
+      {
+        ...broken.deps,
+        queue: {
+          enqueue: async () => {
+            throw new Error('SQS is down');
+          },
+        },
+      },
+      brokenToken,
+      { subdomain: 'acme', apiKey: FAKE_API_KEY },
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'connected', syncQueued: true });
+    expect(queue.jobs).toEqual([expect.objectContaining({ tenantId: 'acme', kind: 'full' })]);
+    expect(refused).toMatchObject({ status: 'connected', syncQueued: false });
+    expect(await broken.tenants.get('acme')).toMatchObject({ status: 'active' });
   });
 
   it('registers once when two tabs connect with the same link at the same time', async () => {
