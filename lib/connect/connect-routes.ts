@@ -8,6 +8,7 @@ import {
   ConsentDeniedError,
   finishOAuth,
   InviteInvalidError,
+  isTokenShaped,
   OAuthStateInvalidError,
   openInvite,
   startOAuth,
@@ -98,6 +99,8 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
   const query = event.queryStringParameters ?? {};
   let submittedKey: string | null = null;
   const page = (outcome: ConnectOutcome) => html(200, resultPage({ ...outcome, basePath }), csp);
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${COOKIE}=${value}; Path=${basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
   try {
     switch (routeKey) {
       case 'GET /connect/{token}': {
@@ -130,12 +133,12 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
         return {
           ...html(302, '', csp, { headers: { location: redirectTo } }),
           // Which invite this consent belongs to, kept by this browser only (a state answered elsewhere is refused).
-          cookies: [`${COOKIE}=${encodeURIComponent(token)}; Path=${basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=900${secure}`],
+          cookies: [cookie(encodeURIComponent(token), 900)],
         };
       }
       case 'GET /oauth/bamboohr/callback': {
         const outcome = await finishOAuth(deps, { code: query.code, state: query.state, error: query.error }, cookieOf(event));
-        return { ...page(outcome), cookies: [`${COOKIE}=; Path=${basePath || '/'}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`] };
+        return { ...page(outcome), cookies: [cookie('', 0)] };
       }
       case 'POST /connect/{token}/key': {
         const form = formOf(event);
@@ -155,7 +158,7 @@ export const handleConnect = async (deps: ConnectDeps & { log: Log; publicBaseUr
     };
     // Back to the connect page: the link's own (from the path, or on the callback the browser's cookie).
     const backToken = token || (routeKey === 'GET /oauth/bamboohr/callback' ? (cookieOf(event) ?? '') : '');
-    const back = /^[A-Za-z0-9_-]{43}$/.test(backToken) && !(error instanceof InviteInvalidError) ? { basePath, token: backToken } : undefined;
+    const back = isTokenShaped(backToken) && !(error instanceof InviteInvalidError) ? { basePath, token: backToken } : undefined;
     if (error instanceof InviteInvalidError) return html(410, problemPage('This link does not work any more', error.message), csp);
     if (error instanceof OAuthStateInvalidError) return html(400, problemPage('This sign-in could not be finished', error.message), csp);
     if (error instanceof ConsentDeniedError) return html(200, problemPage('Not connected', error.message, back), csp);

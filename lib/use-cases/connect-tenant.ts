@@ -3,11 +3,11 @@ import { TokenRefusedError } from '../bamboohr/oauth-client.js';
 import { errorMessage, OAuthGrantRefusedError, OAuthNotConfiguredError, SyncError, TenantChangedError, TenantExistsError, ValidationError } from '../errors.js';
 import type { Log } from '../logging.js';
 import { parseExclusionField, parseSubdomain, tenantIdSchema } from '../model/tenant.js';
-import type { BambooHrCredentials, Invite, InviteStore, JobQueue, OAuthClient, OAuthGrant, RunStore, SecretStore, TenantSecret } from '../ports.js';
+import type { Invite, InviteStore, JobQueue, OAuthClient, OAuthGrant, RunStore, SecretStore, TenantSecret } from '../ports.js';
 import { inspectBambooHrAccess, type AccessInspection } from './check-bamboohr-access.js';
 import { registerTenant, parseApiKey, type RegisterTenantDeps } from './register-tenant.js';
 import { requestSync } from './request-sync.js';
-import { APP_REFUSED, grantOf, usableSecret } from './tenant-credentials.js';
+import { APP_REFUSED, credentialsOf, grantOf, usableSecret } from './tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from './update-tenant.js';
 
 /** An unknown, expired or used link: one answer for all, so that a link cannot be probed. */
@@ -83,6 +83,14 @@ export const connectingKeyOf = (inviteHash: string): string => inviteHash.slice(
 const newToken = (): string => randomBytes(32).toString('base64url');
 /** Tokens are 43 characters of base64url: anything else is not one (and is not looked up). */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** Whether `text` has the shape of a link's (or a state's) token: anything else is never looked up. */
+export const isTokenShaped = (text: string): boolean => TOKEN.test(text);
+
+/** A link lives from 5 minutes to 30 days. */
+const isLinkLifetime = (hours: number): boolean => hours >= 5 / 60 && hours <= 24 * 30;
+/** A link that can still be used: neither spent nor expired. */
+const isOpen = (invite: Invite | null, now: Date): invite is Invite =>
+  invite !== null && invite.usedAt === null && Date.parse(invite.expiresAt) > now.getTime();
 
 const STATE_MS = 15 * 60_000;
 /** How long a connection holds its link: longer than the connect function may run (29 s). */
@@ -92,7 +100,7 @@ export const CLAIM_MS = 2 * 60_000;
 export const parseInviteExpiry = (text: string): number => {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$/i.exec(text);
   const hours = match ? Number(match[1]) * ({ m: 1 / 60, h: 1, d: 24 } as const)[match[2]!.toLowerCase() as 'm' | 'h' | 'd'] : NaN;
-  if (!(hours >= 5 / 60 && hours <= 24 * 30)) throw new ValidationError(`'${text}' is not a link lifetime: give minutes, hours or days from 5m to 30d, e.g. 2h, 7d or 30d.`, 'expires');
+  if (!isLinkLifetime(hours)) throw new ValidationError(`'${text}' is not a link lifetime: give minutes, hours or days from 5m to 30d, e.g. 2h, 7d or 30d.`, 'expires');
   return hours;
 };
 
@@ -112,7 +120,7 @@ export const createInvite = async (
   const id = tenantIdSchema.safeParse(tenantId);
   if (!id.success) throw new ValidationError(`'${tenantId}' is not a usable tenant id: use 1-63 lower-case letters, digits and inner hyphens, e.g. 'acme'.`, 'tenantId');
   const hours = input.expiresInHours ?? deps.inviteTtlHours;
-  if (!(hours >= 5 / 60 && hours <= 24 * 30)) throw new ValidationError('A connect link lasts from 5 minutes to 30 days: give --expires like 2h, 7d or 30d.', 'expires');
+  if (!isLinkLifetime(hours)) throw new ValidationError('A connect link lasts from 5 minutes to 30 days: give --expires like 2h, 7d or 30d.', 'expires');
   const existing = await deps.tenants.get(id.data);
   const publicBaseUrl = await deps.deployment.publicBaseUrl();
   const now = deps.clock.now();
@@ -145,7 +153,7 @@ export const openInvite = async (deps: Pick<ConnectDeps, 'invites' | 'clock'>, t
   if (!TOKEN.test(token)) throw new InviteInvalidError();
   const hash = hashOf(token);
   const invite = await deps.invites.get(hash);
-  if (!invite || invite.usedAt !== null || Date.parse(invite.expiresAt) <= deps.clock.now().getTime()) throw new InviteInvalidError();
+  if (!isOpen(invite, deps.clock.now())) throw new InviteInvalidError();
   return { hash, invite };
 };
 
@@ -200,7 +208,7 @@ export const finishOAuth = async (deps: ConnectDeps, query: { code?: string; sta
   const state = await deps.invites.takeState(hashOf(query.state), hashOf(token));
   if (!state || Date.parse(state.expiresAt) <= deps.clock.now().getTime()) throw new OAuthStateInvalidError();
   const invite = await deps.invites.get(state.inviteHash);
-  if (!invite || invite.usedAt !== null || Date.parse(invite.expiresAt) <= deps.clock.now().getTime()) throw new InviteInvalidError();
+  if (!isOpen(invite, deps.clock.now())) throw new InviteInvalidError();
   if (query.error) throw new ConsentDeniedError();
   if (!query.code) throw new OAuthStateInvalidError();
   let grant: OAuthGrant;
@@ -247,8 +255,9 @@ export const checkAgain = async (deps: ConnectDeps, token: string): Promise<Conn
   return connect(deps, hash, invite, invite.pending.subdomain, secret.oauth ? { oauth: secret.oauth } : { apiKey: secret.apiKey ?? '' }, token);
 };
 
-const credentialsFor = (credential: { apiKey: string } | { oauth: OAuthGrant }): BambooHrCredentials =>
-  'apiKey' in credential ? { apiKey: credential.apiKey } : { accessToken: credential.oauth.accessToken };
+/** A credential given on the page, as a tenant's secret holds it (no webhook yet). */
+const secretOf = (credential: { apiKey: string } | { oauth: OAuthGrant }): TenantSecret =>
+  'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
 
 /**
  * The connection: what the credential sees of the company; when a required field or the exclusion
@@ -289,15 +298,16 @@ const connect = async (
   let connected = false;
   try {
     // An unknown company or a refused key throws here (nothing saved).
-    const source = deps.employeeSource({ subdomain, ...credentialsFor(credential), ...(existing ? { tenantId: invite.tenantId } : {}) });
-    const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...(existing ? { tenantId: invite.tenantId } : {}) });
+    // An existing tenant's id goes into BambooHR's errors (their fix is then `tenant update`).
+    const known = existing ? { tenantId: invite.tenantId } : {};
+    const source = deps.employeeSource({ subdomain, ...credentialsOf(secretOf(credential)), ...known });
+    const access = await inspectBambooHrAccess(source, { subdomain, exclusionField, ...known });
     if (access.requiredMissing.length > 0 || access.exclusionMissing !== null) {
       if (invite.mode === 'register') {
         // Registered by support while BambooHR answered: the link is done.
         if (await deps.tenants.get(invite.tenantId)) throw new InviteInvalidError();
         // Kept for "Check again" under this link's own name, never in a tenant's secret.
-        const secret: TenantSecret = 'apiKey' in credential ? { apiKey: credential.apiKey, webhookPrivateKey: null } : { apiKey: null, oauth: credential.oauth, webhookPrivateKey: null };
-        await deps.connecting.put(connectingKeyOf(hash), secret);
+        await deps.connecting.put(connectingKeyOf(hash), secretOf(credential));
       }
       // (A reconnect keeps the working credential until the new one is complete: it is asked for again.)
       await deps.invites.setPending(hash, invite.mode === 'register' ? { subdomain, via } : null);
@@ -353,7 +363,7 @@ const completeConnection = async (
       const result = await registerTenant(deps, {
         tenantId: invite.tenantId,
         subdomain,
-        ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+        ...credential,
         exclusionField: invite.exclusionField,
         webhook: { createAtUrl: null },
         actor,
@@ -375,7 +385,7 @@ const completeConnection = async (
     const hasWebhook = Boolean(existing?.webhookEnabled || stored?.webhookPrivateKey);
     return updateTenant(deps, invite.tenantId, {
       subdomain,
-      ...('apiKey' in credential ? { apiKey: credential.apiKey } : { oauth: credential.oauth }),
+      ...credential,
       ...(hasWebhook ? {} : { webhook: { createAtUrl: null } }),
       actor,
       via: how,

@@ -1,7 +1,7 @@
 import { TokenRefusedError } from '../bamboohr/oauth-client.js';
 import { OAuthAppRefusedError, OAuthGrantRefusedError, OAuthNotConfiguredError, SecretMissingError } from '../errors.js';
 import type { Tenant } from '../model/tenant.js';
-import type { BambooHrCredentials, Clock, MarkerStore, OAuthClient, OAuthGrant, OAuthTokens, SecretStore, TenantSecret } from '../ports.js';
+import type { BambooHrCredentials, Clock, MarkerStore, OAuthClient, OAuthGrant, OAuthTokens, SecretStore, TenantSecret, VersionedSecret } from '../ports.js';
 
 export interface CredentialDeps {
   secrets: SecretStore;
@@ -112,16 +112,35 @@ const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | '
 };
 
 /**
+ * A change to a tenant's secret as it is now, by compare-and-set, read again after each save that
+ * came first (at most 10 times): `change` gets the current secret (null: none) and gives the one to
+ * save, or null to save nothing. The saved secret; null when `change` declined; `busy` when other
+ * saves kept coming first.
+ */
+export const amendSecret = async (
+  secrets: Pick<SecretStore, 'getVersioned' | 'replaceIfCurrent'>,
+  tenantId: string,
+  change: (current: VersionedSecret | null) => TenantSecret | null,
+): Promise<TenantSecret | null | 'busy'> => {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const current = await secrets.getVersioned(tenantId);
+    const next = change(current);
+    if (!next || !current) return null;
+    if (await secrets.replaceIfCurrent(tenantId, next, current.version)) return next;
+  }
+  return 'busy';
+};
+
+/**
  * A rotation whose compare-and-set lost to a save that kept the old grant (a webhook key change):
- * the rotated grant merged into what is current, by compare-and-set, until it holds or the current
- * secret no longer has the old grant (null: another connection replaced it).
+ * the rotated grant merged into what is current, as long as that still holds the old grant (null:
+ * another connection replaced it).
  */
 const mergeRotation = async (deps: CredentialDeps, tenantId: string, spent: OAuthGrant, rotated: OAuthGrant): Promise<TenantSecret | null> => {
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    const current = await deps.secrets.getVersioned(tenantId);
-    if (!current?.secret.oauth || current.secret.oauth.refreshToken !== spent.refreshToken || current.secret.oauth.accessToken !== spent.accessToken) return null;
-    const next: TenantSecret = { ...current.secret, oauth: rotated };
-    if (await deps.secrets.replaceIfCurrent(tenantId, next, current.version)) return next;
-  }
-  return null;
+  const merged = await amendSecret(deps.secrets, tenantId, (current) => {
+    const grant = current?.secret.oauth;
+    if (!grant || grant.refreshToken !== spent.refreshToken || grant.accessToken !== spent.accessToken) return null;
+    return { ...current.secret, oauth: rotated };
+  });
+  return merged === 'busy' ? null : merged;
 };

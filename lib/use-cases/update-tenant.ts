@@ -4,7 +4,7 @@ import { parseCheckbox } from '../sync/checkbox.js';
 import { BAMBOOHR_FIELD_NAMES } from '../model/employee.js';
 import { parseExclusionField, parseSubdomain, safeguardSettingsSchema, type SafeguardSettings, type Tenant } from '../model/tenant.js';
 import type { BambooHrCredentials, Clock, Deployment, EmployeeSource, EmployeeSourceFactory, OAuthGrant, SecretStore, SnapshotStore, TenantSecret, TenantStore } from '../ports.js';
-import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
+import { amendSecret, credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { parseApiKey, webhookUrlToCreate } from './register-tenant.js';
@@ -176,11 +176,9 @@ const refuseToSendOptedOut = async (deps: Pick<UpdateTenantDeps, 'snapshots'>, t
  * old refresh token BambooHR has spent; a rotation saved but not made current is the one to keep.)
  */
 const saveWebhookKey = async (deps: Pick<UpdateTenantDeps, 'secrets'>, tenantId: string, webhookPrivateKey: string | null): Promise<void> => {
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    const current = await deps.secrets.getVersioned(tenantId);
+  const saved = await amendSecret(deps.secrets, tenantId, (current) => {
     if (!current) throw new SecretMissingError(tenantId);
-    const base = current.pending?.secret.oauth ? current.pending.secret : current.secret;
-    if (await deps.secrets.replaceIfCurrent(tenantId, { ...base, webhookPrivateKey }, current.version)) return;
-  }
-  throw new TenantChangedError(tenantId);
+    return { ...(current.pending?.secret.oauth ? current.pending.secret : current.secret), webhookPrivateKey };
+  });
+  if (saved === 'busy') throw new TenantChangedError(tenantId);
 };
