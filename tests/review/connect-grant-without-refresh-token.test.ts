@@ -1,21 +1,9 @@
 import { OAUTH_SCOPES } from '../../lib/config.js';
 import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { createInvite, finishOAuth, startOAuth, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
-import { aRawRow } from '../helpers/builders.js';
-import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { createInvite, finishOAuth, startOAuth } from '../../lib/use-cases/connect-tenant.js';
+import { FixedClock, InMemoryInviteStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const HOUR = 3_600_000;
 
 /**
@@ -44,26 +32,13 @@ describe('review: an OAuth connection that cannot be refreshed', () => {
     const clock = new FixedClock();
     const tenants = new InMemoryTenantStore();
     const invites = new InMemoryInviteStore();
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
-      secrets: new InMemorySecretStore(),
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
-      employeeSource: () => new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]),
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
       invites,
       oauth: new NoOfflineAccessTokenEndpoint(clock),
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
     const state = new URL((await startOAuth(deps, token, 'acme')).redirectTo).searchParams.get('state')!;
 
     // Act

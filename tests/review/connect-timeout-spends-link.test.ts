@@ -1,31 +1,10 @@
-import { OAUTH_SCOPES } from '../../lib/config.js';
-import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { connectWithKey, createInvite, openInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import { connectWithKey, createInvite, openInvite } from '../../lib/use-cases/connect-tenant.js';
 import { aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const KEY = 'good-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
-
-const unusedOAuth: OAuthClient = {
-  exchangeCode: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-  refresh: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-};
 
 /**
  * A large company's BambooHR: the connect path asks for the field list and the whole report twice
@@ -49,26 +28,13 @@ describe('review: the connect Lambda killed (timeout) during a registration', ()
     const tenants = new InMemoryTenantStore();
     const secrets = new InMemorySecretStore();
     const source = new SlowSecondRoundSource([aRawRow('1'), aRawRow('2')]);
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
       secrets,
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
       employeeSource: () => source,
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
-      invites: new InMemoryInviteStore(),
-      oauth: unusedOAuth,
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
 
     // Act: the customer pastes a key; the invocation is killed while registerTenant re-checks BambooHR
     void connectWithKey(deps, token, { subdomain: 'acme', apiKey: KEY });

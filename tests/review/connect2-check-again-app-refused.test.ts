@@ -4,21 +4,9 @@ import { OAUTH_SCOPES } from '../../lib/config.js';
 import { handleConnect } from '../../lib/connect/connect-routes.js';
 import type { HttpApiEvent } from '../../lib/http.js';
 import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { connectingKeyOf, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
-import { aRawRow } from '../helpers/builders.js';
-import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-  RecordingLog,
-} from '../helpers/in-memory-ports.js';
+import { connectingKeyOf, createInvite } from '../../lib/use-cases/connect-tenant.js';
+import { FixedClock, InMemoryInviteStore, InMemorySecretStore, RecordingLog } from '../helpers/in-memory-ports.js';
+import { aConnectDeps } from '../helpers/connect-deps.js';
 
 const BASE = 'https://sync.example.com';
 
@@ -40,27 +28,16 @@ describe("review: 'Check again' while BambooHR refuses the OAuth app", () => {
     const secrets = new InMemorySecretStore();
     const invites = new InMemoryInviteStore();
     const log = new RecordingLog();
-    const deps: ConnectDeps & { log: RecordingLog; publicBaseUrl: string } = {
-      tenants: new InMemoryTenantStore(),
+    const deps = aConnectDeps({
       secrets,
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
-      employeeSource: () => new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]),
       deployment: { publicBaseUrl: async () => BASE },
-      activity: new RecordingActivity(clock),
       invites,
       oauth: appRefusingOAuth,
-      markers: new InMemoryMarkerStore(clock),
       oauthApp: async () => ({ clientId: 'client-id-1234' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
       log,
       publicBaseUrl: BASE,
-    };
+    });
     const { url } = await createInvite(deps, 'acme', { actor: 'support@example.com' });
     const token = url.slice(url.lastIndexOf('/') + 1);
     const hash = createHash('sha256').update(token, 'utf8').digest('hex');

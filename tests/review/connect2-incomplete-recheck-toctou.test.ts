@@ -1,33 +1,13 @@
-import { OAUTH_SCOPES } from '../../lib/config.js';
-import type { OAuthClient, OAuthTokens, TenantSecret } from '../../lib/ports.js';
-import { connectWithKey, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import type { TenantSecret } from '../../lib/ports.js';
+import { connectWithKey, createInvite } from '../../lib/use-cases/connect-tenant.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const SUPPORT_KEY = 'support-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
 const PARTIAL_KEY = 'partial-key-1a2b3c4d5e6f7a8b9c0d1e2f3a4b';
-
-const unusedOAuth: OAuthClient = {
-  exchangeCode: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-  refresh: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-};
 
 /** Secrets Manager taking a moment to store the customer's key: the write lands when the call returns. */
 class SlowPutSecretStore extends InMemorySecretStore {
@@ -54,26 +34,14 @@ describe('review: the incomplete path re-checks, then saves (not atomically)', (
     const partial = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
     partial.hiddenFields.add('status');
     const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
       secrets,
       connecting: kept,
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
       employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good),
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
-      invites: new InMemoryInviteStore(),
-      oauth: unusedOAuth,
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
     let land!: () => void;
     kept.slowFor = PARTIAL_KEY;
     kept.gate = new Promise<void>((resolve) => {

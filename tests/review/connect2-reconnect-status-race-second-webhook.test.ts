@@ -1,32 +1,12 @@
-import { OAUTH_SCOPES } from '../../lib/config.js';
-import type { OAuthClient, OAuthTokens, WebhookRegistration } from '../../lib/ports.js';
-import { connectWithKey, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import type { WebhookRegistration } from '../../lib/ports.js';
+import { connectWithKey, createInvite } from '../../lib/use-cases/connect-tenant.js';
 import { aRawRow, aTenant } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const OLD_KEY = 'old-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const NEW_KEY = 'new-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
-
-const unusedOAuth: OAuthClient = {
-  exchangeCode: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-  refresh: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-};
 
 /** The company's BambooHR: counts the webhooks created; `meanwhile` runs during the second field list (updateTenant's check). */
 class CompanyBambooHr extends FakeEmployeeSource {
@@ -54,26 +34,13 @@ describe("review: a reconnect while a sync moves the tenant's status", () => {
     const secrets = new InMemorySecretStore();
     await secrets.put('acme', { apiKey: OLD_KEY, webhookPrivateKey: null });
     const company = new CompanyBambooHr([aRawRow('1'), aRawRow('2')]);
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
       secrets,
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
       employeeSource: () => company,
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
-      invites: new InMemoryInviteStore(),
-      oauth: unusedOAuth,
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
     // The hourly sync, run with the revoked key, finishes while the reconnect checks the new key: needs-attention.
     company.meanwhile = async () => {
       company.meanwhile = null;

@@ -1,33 +1,12 @@
-import { OAUTH_SCOPES } from '../../lib/config.js';
-import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { connectWithKey, createInvite, InviteInvalidError, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
+import { connectWithKey, createInvite, InviteInvalidError } from '../../lib/use-cases/connect-tenant.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const SUPPORT_KEY = 'support-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
 const CUSTOMER_KEY = 'customer-key-1a2b3c4d5e6f7a8b9c0d1e2f3a4b';
-
-const unusedOAuth: OAuthClient = {
-  exchangeCode: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-  refresh: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-};
 
 /** A BambooHR answering the customer's key slowly (its first field list waits for `gate`). */
 class GatedSource extends FakeEmployeeSource {
@@ -58,26 +37,12 @@ describe('review: support registering the id while a complete connection of its 
     const customerSource = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
     const supportSource = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
     const tenants = new InMemoryTenantStore();
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
-      secrets: new InMemorySecretStore(),
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
       employeeSource: (input) => (input.apiKey === CUSTOMER_KEY ? customerSource : supportSource),
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
-      invites: new InMemoryInviteStore(),
-      oauth: unusedOAuth,
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
 
     // Act: the customer's connection starts; support registers 'acme' with `tenant add` meanwhile; BambooHR answers
     const customer = connectWithKey(deps, token, { subdomain: 'acme', apiKey: CUSTOMER_KEY }).catch((error: unknown) => error);

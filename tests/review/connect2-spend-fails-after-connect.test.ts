@@ -1,31 +1,8 @@
-import { OAUTH_SCOPES } from '../../lib/config.js';
-import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
-import { connectWithKey, createInvite, type ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
-import { aRawRow } from '../helpers/builders.js';
-import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryInviteStore,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { connectWithKey, createInvite } from '../../lib/use-cases/connect-tenant.js';
+import { FixedClock, InMemoryInviteStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
-const PUBLIC_BASE_URL = 'https://connect.example.com';
 const KEY = 'good-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
-
-const unusedOAuth: OAuthClient = {
-  exchangeCode: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-  refresh: async (): Promise<OAuthTokens> => {
-    throw new Error('not used');
-  },
-};
 
 /** DynamoDB failing the one write that spends the link (throttled, a network blip). */
 class SpendFailingInviteStore extends InMemoryInviteStore {
@@ -39,26 +16,12 @@ describe('review: spending the link fails after the tenant was registered', () =
     // Prepare
     const clock = new FixedClock();
     const tenants = new InMemoryTenantStore();
-    const deps: ConnectDeps = {
+    const deps = aConnectDeps({
       tenants,
-      secrets: new InMemorySecretStore(),
-      connecting: new InMemorySecretStore(),
-      snapshots: new InMemorySnapshotStore(),
-      feed: new InMemoryChangeFeed(),
-      runs: new InMemoryRunStore(),
       clock,
-      employeeSource: () => new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]),
-      deployment: { publicBaseUrl: async () => PUBLIC_BASE_URL },
-      activity: new RecordingActivity(clock),
       invites: new SpendFailingInviteStore(),
-      oauth: unusedOAuth,
-      markers: new InMemoryMarkerStore(clock),
-      oauthApp: async () => ({ clientId: 'bamboohr-sync-app' }),
-      companyUrl: 'https://{subdomain}.bamboohr.com',
-      oauthScopes: OAUTH_SCOPES,
-      inviteTtlHours: 168,
-    };
-    const token = (await createInvite(deps, 'acme', { actor: 'support' })).url.slice(`${PUBLIC_BASE_URL}/connect/`.length);
+    });
+    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
 
     // Act
     const answer = await connectWithKey(deps, token, { subdomain: 'acme', apiKey: KEY }).catch((error: unknown) => error);
