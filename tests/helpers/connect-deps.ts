@@ -1,3 +1,4 @@
+import { TokenRefusedError } from '../../lib/bamboohr/oauth-client.js';
 import { OAUTH_SCOPES } from '../../lib/config.js';
 import type { OAuthClient, OAuthTokens } from '../../lib/ports.js';
 import type { ConnectDeps } from '../../lib/use-cases/connect-tenant.js';
@@ -58,3 +59,30 @@ export const aConnectDeps = <T extends Partial<ConnectDeps>>(overrides: T = {} a
 
 /** The token of a connect link (its last path segment). */
 export const tokenOfLink = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+
+/**
+ * BambooHR's token endpoint with rotating refresh tokens: a refresh token works once; redeeming a
+ * spent (or unknown) one is `invalid_grant`, as the reference says rotation works. `during` runs
+ * (once) while BambooHR answers a refresh, after it spent the old token. Access tokens last an hour.
+ */
+export class RotatingTokenEndpoint implements OAuthClient {
+  readonly live = new Set<string>();
+  during: (() => Promise<void>) | null = null;
+  private n = 1;
+  constructor(private readonly clock: FixedClock) {}
+  async exchangeCode(): Promise<OAuthTokens> {
+    throw new Error('not used here');
+  }
+  async refresh({ refreshToken }: { subdomain: string; refreshToken: string }): Promise<OAuthTokens> {
+    if (!this.live.delete(refreshToken)) throw new TokenRefusedError('invalid_grant');
+    this.n += 1;
+    const next = { accessToken: `access-${this.n}-9e1c3a5b7d2f4a6c`, refreshToken: `refresh-${this.n}-4d6f8a0b2c1e3f5a` };
+    this.live.add(next.refreshToken);
+    if (this.during) {
+      const during = this.during;
+      this.during = null;
+      await during();
+    }
+    return { ...next, expiresAt: new Date(this.clock.now().getTime() + 3_600_000).toISOString(), scopes: null };
+  }
+}

@@ -2,7 +2,7 @@ import { ConnectionInProgressError, connectWithKey, createInvite, InviteInvalidE
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
+import { InMemorySecretStore, InMemoryTenantStore } from '../helpers/in-memory-ports.js';
 import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 
 const GOOD_KEY = 'good-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
@@ -22,27 +22,30 @@ class GatedSource extends FakeEmployeeSource {
   }
 }
 
+/**
+ * A register link for 'acme' and a BambooHR that answers the partial key (it cannot see Status) only
+ * once `release` is called, and the good key at once.
+ */
+const arrange = async () => {
+  const secrets = new InMemorySecretStore();
+  const tenants = new InMemoryTenantStore();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const partial = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
+  partial.hiddenFields.add('status');
+  const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
+  const deps = aConnectDeps({ tenants, secrets, employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good) });
+  const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
+  return { deps, secrets, tenants, token, release };
+};
+
 describe('review: an incomplete connection finishing after the tenant was registered', () => {
   it("leaves the registered tenant's working key in place when a slower, incomplete connection of the same link finishes after it", async () => {
     // Prepare: a register link for 'acme'; tab B pastes a key that cannot see Status (BambooHR is slow
     // to answer it), tab A a key that sees everything
-    const clock = new FixedClock();
-    const secrets = new InMemorySecretStore();
-    const tenants = new InMemoryTenantStore();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const partial = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
-    partial.hiddenFields.add('status');
-    const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
-    const deps = aConnectDeps({
-      tenants,
-      secrets,
-      clock,
-      employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good),
-    });
-    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
+    const { deps, secrets, tenants, token, release } = await arrange();
 
     // Act: tab B starts (the tenant does not exist yet), tab A tries meanwhile and is told to wait,
     // then B's answer comes (incomplete), then A tries again
@@ -63,23 +66,7 @@ describe('review: an incomplete connection finishing after the tenant was regist
 
   it("leaves support's key in place when support registers the id while a slower, incomplete connection of the link is answered", async () => {
     // Prepare
-    const clock = new FixedClock();
-    const secrets = new InMemorySecretStore();
-    const tenants = new InMemoryTenantStore();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const partial = new GatedSource([aRawRow('1'), aRawRow('2')], gate);
-    partial.hiddenFields.add('status');
-    const good = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
-    const deps = aConnectDeps({
-      tenants,
-      secrets,
-      clock,
-      employeeSource: (input) => (input.apiKey === PARTIAL_KEY ? partial : good),
-    });
-    const token = tokenOfLink((await createInvite(deps, 'acme', { actor: 'support' })).url);
+    const { deps, secrets, tenants, token, release } = await arrange();
 
     // Act
     const customer = connectWithKey(deps, token, { subdomain: 'acme', apiKey: PARTIAL_KEY }).catch((error: unknown) => error);

@@ -1,33 +1,13 @@
-import { TokenRefusedError } from '../../lib/bamboohr/oauth-client.js';
-import type { OAuthClient, OAuthGrant, OAuthTokens, TenantSecret, WebhookRegistration } from '../../lib/ports.js';
+import type { OAuthGrant, TenantSecret, WebhookRegistration } from '../../lib/ports.js';
 import { usableSecret, type CredentialDeps } from '../../lib/use-cases/tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from '../../lib/use-cases/update-tenant.js';
 import { aRawRow, aTenant } from '../helpers/builders.js';
+import { RotatingTokenEndpoint } from '../helpers/connect-deps.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { FixedClock, InMemoryMarkerStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 const HOUR = 3_600_000;
 const WEBHOOK_KEY = 'whk-old-3a5c7e9b1d0f2a4c6e8a';
-
-/**
- * BambooHR's token endpoint with rotating refresh tokens: a refresh token works once; redeeming a
- * spent (or unknown) one is `invalid_grant`, as the reference says rotation works.
- */
-class RotatingTokenEndpoint implements OAuthClient {
-  readonly live = new Set<string>();
-  private n = 1;
-  constructor(private readonly clock: FixedClock) {}
-  async exchangeCode(): Promise<OAuthTokens> {
-    throw new Error('not used here');
-  }
-  async refresh({ refreshToken }: { subdomain: string; refreshToken: string }): Promise<OAuthTokens> {
-    if (!this.live.delete(refreshToken)) throw new TokenRefusedError('invalid_grant');
-    this.n += 1;
-    const next = { accessToken: `access-${this.n}-9e1c3a5b7d2f4a6c`, refreshToken: `refresh-${this.n}-4d6f8a0b2c1e3f5a` };
-    this.live.add(next.refreshToken);
-    return { ...next, expiresAt: new Date(this.clock.now().getTime() + HOUR).toISOString(), scopes: null };
-  }
-}
 
 /** A BambooHR whose webhook creation takes a moment, during which something else can happen. */
 class SlowWebhookSource extends FakeEmployeeSource {

@@ -1,40 +1,14 @@
-import { TokenRefusedError } from '../../lib/bamboohr/oauth-client.js';
-import type { OAuthClient, OAuthGrant, OAuthTokens, TenantSecret } from '../../lib/ports.js';
+import type { OAuthGrant, TenantSecret } from '../../lib/ports.js';
 import { usableSecret, type CredentialDeps } from '../../lib/use-cases/tenant-credentials.js';
 import { updateTenant, type UpdateTenantDeps } from '../../lib/use-cases/update-tenant.js';
 import { aRawRow, aTenant } from '../helpers/builders.js';
+import { RotatingTokenEndpoint } from '../helpers/connect-deps.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
 import { FixedClock, InMemoryMarkerStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
 
 const HOUR = 3_600_000;
 const OLD_WEBHOOK_KEY = 'whk-old-3a5c7e9b1d0f2a4c6e8a';
 const NEW_WEBHOOK_KEY = 'whk-new-7b9d1f3a5c2e4a6c8e0b';
-
-/**
- * BambooHR's token endpoint with rotating refresh tokens (a refresh token works once; a spent one is
- * `invalid_grant`). `during` runs while BambooHR answers a refresh, after it spent the old token.
- */
-class RotatingTokenEndpoint implements OAuthClient {
-  readonly live = new Set<string>();
-  during: (() => Promise<void>) | null = null;
-  private n = 1;
-  constructor(private readonly clock: FixedClock) {}
-  async exchangeCode(): Promise<OAuthTokens> {
-    throw new Error('not used here');
-  }
-  async refresh({ refreshToken }: { subdomain: string; refreshToken: string }): Promise<OAuthTokens> {
-    if (!this.live.delete(refreshToken)) throw new TokenRefusedError('invalid_grant');
-    this.n += 1;
-    const next = { accessToken: `access-${this.n}-9e1c3a5b7d2f4a6c`, refreshToken: `refresh-${this.n}-4d6f8a0b2c1e3f5a` };
-    this.live.add(next.refreshToken);
-    if (this.during) {
-      const during = this.during;
-      this.during = null;
-      await during();
-    }
-    return { ...next, expiresAt: new Date(this.clock.now().getTime() + HOUR).toISOString(), scopes: null };
-  }
-}
 
 describe('review: a webhook-key merge landing while a worker rotates the grant', () => {
   it("keeps the grant the worker rotated to when support's webhook change is saved while BambooHR answers the refresh", async () => {

@@ -33,6 +33,7 @@ import {
   InMemoryTenantStore,
   RecordingActivity,
 } from '../helpers/in-memory-ports.js';
+import { rejectionOf } from '../helpers/errors.js';
 
 const PUBLIC_BASE_URL = 'https://connect.example.com';
 const CLIENT_ID = 'bamboohr-sync-app';
@@ -140,15 +141,6 @@ const registerLink = async (deps: ConnectDeps, input: Parameters<typeof createIn
 const stateOf = async (deps: ConnectDeps, token: string, subdomain = 'acme'): Promise<string> => {
   const { redirectTo } = await startOAuth(deps, token, subdomain);
   return new URL(redirectTo).searchParams.get('state')!;
-};
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 };
 
 /** Everything the service keeps or tells: tenant items, invites and states, activity, and some error messages. */

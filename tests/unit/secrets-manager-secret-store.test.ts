@@ -12,32 +12,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerSecretStore } from '../../lib/adapters/secrets-manager-secret-store.js';
 import type { OAuthGrant, TenantSecret } from '../../lib/ports.js';
+import { everythingIn, rejectionOf } from '../helpers/errors.js';
 
 const PREFIX = 'bamboohr-sync/test/tenants/';
 const API_KEY = 'k3y-0f-acme-5ecret-value';
 const secretsMock = mockClient(SecretsManagerClient);
 
 const store = (cacheSeconds = 300) => new SecretsManagerSecretStore({ client: new SecretsManagerClient({ region: 'us-east-1' }), prefix: PREFIX, cacheSeconds });
-
-/** Everything an error shows: message, stack and causes, recursively. */
-const everythingIn = (error: unknown): string => {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth += 1) {
-    parts.push(String(current), (current as Error).stack ?? '', JSON.stringify(current));
-    current = (current as Error).cause;
-  }
-  return parts.join('\n');
-};
-
-const caught = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('SecretsManagerSecretStore', () => {
   beforeEach(() => {
@@ -150,7 +131,7 @@ describe('SecretsManagerSecretStore', () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: `{"apiKey": "${API_KEY}", oops` });
 
     // Act
-    const error = await caught(store().get('acme'));
+    const error = await rejectionOf(store().get('acme'));
 
     // Assess
     expect(String(error)).toMatch(/not valid JSON/);
@@ -162,7 +143,7 @@ describe('SecretsManagerSecretStore', () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: API_KEY, webhookPrivateKey: 42 }) });
 
     // Act
-    const error = await caught(store().get('acme'));
+    const error = await rejectionOf(store().get('acme'));
 
     // Assess
     expect(String(error)).toMatch(/webhookPrivateKey/);
@@ -174,8 +155,8 @@ describe('SecretsManagerSecretStore', () => {
     secretsMock.on(CreateSecretCommand).rejects(Object.assign(new Error('User is not authorized to perform: secretsmanager:CreateSecret'), { name: 'AccessDeniedException' }));
 
     // Act
-    const error = await caught(store().put('acme', { apiKey: API_KEY, webhookPrivateKey: null }));
-    const invalid = await caught(store().put('acme', { apiKey: '', webhookPrivateKey: null }));
+    const error = await rejectionOf(store().put('acme', { apiKey: API_KEY, webhookPrivateKey: null }));
+    const invalid = await rejectionOf(store().put('acme', { apiKey: '', webhookPrivateKey: null }));
 
     // Assess
     expect(everythingIn(error)).not.toContain(API_KEY);
@@ -338,7 +319,7 @@ describe('SecretsManagerSecretStore: versioned compare-and-set', () => {
   it('leaves a save cut off between storing and the stage move recoverable: the pending version is found, and made current', async () => {
     // Prepare: the worker dies (here: a failed request) after PutSecretValue, before the stage move
     secretsMock.on(UpdateSecretVersionStageCommand).rejectsOnce(Object.assign(new Error('Task timed out after 30.00 seconds'), { name: 'TimeoutError' })).callsFake(moveStage);
-    const crash = await caught(store().replaceIfCurrent('acme', NEW, 'v1'));
+    const crash = await rejectionOf(store().replaceIfCurrent('acme', NEW, 'v1'));
     const pendingId = secretsMock.commandCalls(PutSecretValueCommand)[0]!.args[0].input.ClientRequestToken;
     const nextWorker = store();
 
@@ -386,18 +367,18 @@ describe('SecretsManagerSecretStore: versioned compare-and-set', () => {
   it('never shows a token, key or webhook key in its errors', async () => {
     // Prepare
     const secrets = store();
-    const bothCredentials = caught(secrets.replaceIfCurrent('acme', { ...NEW, apiKey: API_KEY }, 'v1'));
+    const bothCredentials = rejectionOf(secrets.replaceIfCurrent('acme', { ...NEW, apiKey: API_KEY }, 'v1'));
     const refusedPut = async () => {
       secretsMock.on(PutSecretValueCommand).rejectsOnce(Object.assign(new Error('User is not authorized to perform: secretsmanager:PutSecretValue'), { name: 'AccessDeniedException' }));
-      return caught(secrets.replaceIfCurrent('acme', NEW, 'v1'));
+      return rejectionOf(secrets.replaceIfCurrent('acme', NEW, 'v1'));
     };
     const notJson = async () => {
       someoneElseSaves('v-bad-json', `{"oauth": {"accessToken": "${OTHER_ACCESS}", "refreshToken": "${OTHER_REFRESH}"`);
-      return caught(secrets.getVersioned('acme'));
+      return rejectionOf(secrets.getVersioned('acme'));
     };
     const wrongShape = async () => {
       someoneElseSaves('v-bad-shape', JSON.stringify({ oauth: { accessToken: OTHER_ACCESS, refreshToken: OTHER_REFRESH }, apiKey: API_KEY, webhookPrivateKey: WEBHOOK_KEY }));
-      return caught(secrets.getVersioned('acme'));
+      return rejectionOf(secrets.getVersioned('acme'));
     };
 
     // Act

@@ -4,6 +4,7 @@ import type { MarkerStore, OAuthClient, OAuthGrant, OAuthTokens, TenantSecret } 
 import { REFRESH_MARGIN_MS, usableSecret, type CredentialDeps } from '../../lib/use-cases/tenant-credentials.js';
 import { FAKE_API_KEY, aTenant } from '../helpers/builders.js';
 import { FixedClock, InMemoryMarkerStore, InMemorySecretStore } from '../helpers/in-memory-ports.js';
+import { everythingIn, rejectionOf } from '../helpers/errors.js';
 
 // Every secret value these tests handle: none may ever turn up in an error.
 const OLD_ACCESS = 'access-0ld-7f3a9c1e5b2d8f4a6c0e';
@@ -122,26 +123,6 @@ const setup = async (stored: (clock: FixedClock) => TenantSecret | null) => {
   return { clock, secrets, markers, oauth, sleeps, deps, secret: secret! };
 };
 
-/** Everything an error shows: message, stack, JSON and causes, recursively. */
-const everythingIn = (error: unknown): string => {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth += 1) {
-    parts.push(String(current), (current as Error).stack ?? '', JSON.stringify(current));
-    current = (current as Error).cause;
-  }
-  return parts.join('\n');
-};
-
-const caught = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-};
-
 describe('usableSecret: what needs no refresh', () => {
   it('returns an API-key secret as it is, without a lock, a read or a token endpoint', async () => {
     // Prepare
@@ -182,7 +163,7 @@ describe('usableSecret: what needs no refresh', () => {
     const { deps, secret, secrets } = await setup((clock) => anOAuthSecret(anExpiringGrant(clock)));
 
     // Act
-    const error = await caught(usableSecret({ ...deps, oauth: null }, tenant, secret));
+    const error = await rejectionOf(usableSecret({ ...deps, oauth: null }, tenant, secret));
 
     // Assess
     expect(error).toBeInstanceOf(OAuthNotConfiguredError);
@@ -326,7 +307,7 @@ describe('usableSecret: a worker that died between saving the new pair and makin
     // Prepare
     const { deps, oauth, secrets, secret } = await setup((clock) => anOAuthSecret(anExpiringGrant(clock)));
     secrets.dieAfterPending = true;
-    const crash = await caught(usableSecret(deps, tenant, secret));
+    const crash = await rejectionOf(usableSecret(deps, tenant, secret));
 
     // Act
     const usable = await usableSecret(deps, tenant, secret);
@@ -346,7 +327,7 @@ describe('usableSecret: a worker that died between saving the new pair and makin
     const release = markers.release.bind(markers);
     markers.release = async () => {};
     secrets.dieAfterPending = true;
-    await caught(usableSecret(deps, tenant, secret));
+    await rejectionOf(usableSecret(deps, tenant, secret));
     markers.release = release;
     deps.sleep = async (ms) => {
       sleeps.push(ms);
@@ -367,7 +348,7 @@ describe('usableSecret: a worker that died between saving the new pair and makin
     // Prepare: the worker died long ago; the pending access token has expired since
     const { clock, deps, oauth, secrets, secret } = await setup((c) => anOAuthSecret(anExpiringGrant(c)));
     secrets.dieAfterPending = true;
-    await caught(usableSecret(deps, tenant, secret));
+    await rejectionOf(usableSecret(deps, tenant, secret));
     clock.advance(2 * HOUR);
 
     // Act
@@ -392,7 +373,7 @@ describe('usableSecret: a grant BambooHR refuses', () => {
     oauth.failWith = new TokenRefusedError(code);
 
     // Act
-    const error = await caught(usableSecret(deps, tenant, secret));
+    const error = await rejectionOf(usableSecret(deps, tenant, secret));
 
     // Assess
     expect(error).toBeInstanceOf(OAuthGrantRefusedError);
@@ -411,7 +392,7 @@ describe('usableSecret: a grant BambooHR refuses', () => {
       oauth.failWith = new TokenRefusedError(code);
 
       // Act
-      const error = await caught(usableSecret(deps, tenant, secret));
+      const error = await rejectionOf(usableSecret(deps, tenant, secret));
 
       // Assess
       expect(error).toBeInstanceOf(OAuthAppRefusedError);
@@ -428,7 +409,7 @@ describe('usableSecret: a grant BambooHR refuses', () => {
     const { deps, oauth, secret } = await setup((clock) => anOAuthSecret(anExpiringGrant(clock, { refreshToken: null })));
 
     // Act
-    const error = await caught(usableSecret(deps, tenant, secret));
+    const error = await rejectionOf(usableSecret(deps, tenant, secret));
 
     // Assess
     expect(error).toBeInstanceOf(OAuthGrantRefusedError);
@@ -442,7 +423,7 @@ describe('usableSecret: a grant BambooHR refuses', () => {
     oauth.failWith = new BambooHrUnavailableError('acme', 'the token endpoint did not answer (ETIMEDOUT)');
 
     // Act
-    const error = await caught(usableSecret(deps, tenant, secret));
+    const error = await rejectionOf(usableSecret(deps, tenant, secret));
 
     // Assess
     expect(error).toBeInstanceOf(BambooHrUnavailableError);
@@ -466,12 +447,12 @@ describe('usableSecret: no secret value in any error', () => {
 
     // Act
     const errors = await Promise.all([
-      caught(usableSecret(refused.deps, tenant, refused.secret)),
-      caught(usableSecret(refused.deps, tenant, refused.secret, { refused: true })),
-      caught(usableSecret(noRefreshToken.deps, tenant, noRefreshToken.secret)),
-      caught(usableSecret({ ...notConfigured.deps, oauth: null }, tenant, notConfigured.secret)),
-      caught(usableSecret(busy.deps, tenant, busy.secret)),
-      caught(usableSecret(gone.deps, tenant, gone.secret)),
+      rejectionOf(usableSecret(refused.deps, tenant, refused.secret)),
+      rejectionOf(usableSecret(refused.deps, tenant, refused.secret, { refused: true })),
+      rejectionOf(usableSecret(noRefreshToken.deps, tenant, noRefreshToken.secret)),
+      rejectionOf(usableSecret({ ...notConfigured.deps, oauth: null }, tenant, notConfigured.secret)),
+      rejectionOf(usableSecret(busy.deps, tenant, busy.secret)),
+      rejectionOf(usableSecret(gone.deps, tenant, gone.secret)),
     ]);
 
     // Assess
