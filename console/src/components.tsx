@@ -167,3 +167,43 @@ export const Loading = ({ what }: { what: string }) => (
     Loading {what}…
   </p>
 );
+
+/** The exclusion field's name a tenant gets unless support gives another. */
+export const DEFAULT_EXCLUSION_FIELD = 'skip_elevo_sync';
+
+/** "Skip employees ticked in a BambooHR checkbox field", and that field's name (register forms). */
+export const ExclusionFieldset = ({
+  ids,
+  on,
+  onToggle,
+  field,
+  onFieldChange,
+  name,
+}: {
+  ids: { on: string; field: string };
+  on: boolean;
+  onToggle: (on: boolean) => void;
+  field: string;
+  onFieldChange: (field: string) => void;
+  /** The name input's form name, if any. */
+  name?: string;
+}) => (
+  <fieldset className="field">
+    <legend>Exclusion</legend>
+    <div className="inline">
+      <input id={ids.on} type="checkbox" checked={on} onChange={(e) => onToggle(e.target.checked)} />
+      <label htmlFor={ids.on}>Skip employees ticked in a BambooHR checkbox field</label>
+    </div>
+    <label htmlFor={ids.field}>Exclusion field name</label>
+    <input
+      id={ids.field}
+      {...(name ? { name } : {})}
+      disabled={!on}
+      autoComplete="off"
+      spellCheck={false}
+      value={field}
+      onChange={(e) => onFieldChange(e.target.value)}
+    />
+  </fieldset>
+);
+

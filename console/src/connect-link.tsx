@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api';
-import { ErrorBox, Time } from './components';
+import { DEFAULT_EXCLUSION_FIELD, ErrorBox, ExclusionFieldset, Time } from './components';
 
 interface Invite {
   url: string;
@@ -21,7 +21,7 @@ const LIFETIMES = [
 export const ConnectLinkForm = ({ tenantId: fixedTenantId }: { tenantId?: string }) => {
   const [tenantId, setTenantId] = useState('');
   const [exclusionOn, setExclusionOn] = useState(false);
-  const [exclusionField, setExclusionField] = useState('skip_elevo_sync');
+  const [exclusionField, setExclusionField] = useState(DEFAULT_EXCLUSION_FIELD);
   const [expires, setExpires] = useState<string>('7d');
   const [busy, setBusy] = useState(false);
   const [invite, setInvite] = useState<Invite | null>(null);
@@ -72,22 +72,13 @@ export const ConnectLinkForm = ({ tenantId: fixedTenantId }: { tenantId?: string
             />
             <p className="help">Lower-case letters, digits and hyphens. The customer gives the subdomain when they connect.</p>
           </div>
-          <fieldset className="field">
-            <legend>Exclusion</legend>
-            <div className="inline">
-              <input id={`${prefix}-exclusionOn`} type="checkbox" checked={exclusionOn} onChange={(e) => setExclusionOn(e.target.checked)} />
-              <label htmlFor={`${prefix}-exclusionOn`}>Skip employees ticked in a BambooHR checkbox field</label>
-            </div>
-            <label htmlFor={`${prefix}-exclusionField`}>Exclusion field name</label>
-            <input
-              id={`${prefix}-exclusionField`}
-              disabled={!exclusionOn}
-              autoComplete="off"
-              spellCheck={false}
-              value={exclusionField}
-              onChange={(e) => setExclusionField(e.target.value)}
-            />
-          </fieldset>
+          <ExclusionFieldset
+            ids={{ on: `${prefix}-exclusionOn`, field: `${prefix}-exclusionField` }}
+            on={exclusionOn}
+            onToggle={setExclusionOn}
+            field={exclusionField}
+            onFieldChange={setExclusionField}
+          />
         </>
       )}
       <div className="inline-form">

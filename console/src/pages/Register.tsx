@@ -1,10 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
-import { Check, Checklist, ErrorBox, Warnings } from '../components';
+import { Check, Checklist, DEFAULT_EXCLUSION_FIELD, ErrorBox, ExclusionFieldset, Warnings } from '../components';
 import { ConnectLinkForm } from '../connect-link';
 import type { AccessCheck, TenantView } from '../types';
-
-const DEFAULT_EXCLUSION_FIELD = 'skip_elevo_sync';
 
 interface Registered {
   tenant: TenantView;
@@ -153,23 +151,14 @@ export const RegisterPage = () => {
           />
           <p className="help">The key of the customer's integration user. It is stored as a secret and never displayed.</p>
         </div>
-        <fieldset className="field">
-          <legend>Exclusion</legend>
-          <div className="inline">
-            <input id="exclusionOn" type="checkbox" checked={exclusionOn} onChange={(e) => setExclusionOn(e.target.checked)} />
-            <label htmlFor="exclusionOn">Skip employees ticked in a BambooHR checkbox field</label>
-          </div>
-          <label htmlFor="exclusionField">Exclusion field name</label>
-          <input
-            id="exclusionField"
-            name="exclusionField"
-            disabled={!exclusionOn}
-            autoComplete="off"
-            spellCheck={false}
-            value={exclusionField}
-            onChange={(e) => setExclusionField(e.target.value)}
-          />
-        </fieldset>
+        <ExclusionFieldset
+          ids={{ on: 'exclusionOn', field: 'exclusionField' }}
+          name="exclusionField"
+          on={exclusionOn}
+          onToggle={setExclusionOn}
+          field={exclusionField}
+          onFieldChange={setExclusionField}
+        />
         <fieldset className="field">
           <legend>Webhook</legend>
           <div className="inline">
