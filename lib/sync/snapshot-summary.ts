@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { DEACTIVATION_REASONS, type DeactivationReason } from '../model/change.js';
 import { compareIds, SOURCE_EMPLOYEE_FIELDS, type Employee, type SourceEmployeeField } from '../model/employee.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
@@ -52,6 +52,13 @@ const UNDEFINED = '\u0000undefined';
 const canonical = (value: unknown): unknown => (value === undefined ? UNDEFINED : value);
 
 /**
+ * SHA-256 in hex: one call per employee on every run, so the one-shot `crypto.hash` (Node 20.12+,
+ * about twice as fast for short inputs) where the runtime has it. The same bytes either way.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
  * The content hash of an entry, from its parts: the planner hashes the entry a pulled employee would
  * have without building it (`fields` may be the source row, which has the same field names).
  */
@@ -66,7 +73,7 @@ export const entryHash = (
   const parts: unknown[] = [HASH_VERSION, canonical(fields.id)];
   for (const field of SOURCE_EMPLOYEE_FIELDS) parts.push(canonical(fields[field]));
   parts.push(canonical(managerId), canonical(directReportIds), canonical(state), canonical(reason), canonical(sourceManagerId));
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(parts)).slice(0, 32);
 };
 
 export const hashOfEntry = (entry: SnapshotEntry): string =>
@@ -240,7 +247,7 @@ const readStubs = (r: ByteReader): SummaryStub[] => {
   return stubs;
 };
 
-const checksum = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex').slice(0, 16);
+const checksum = (data: Uint8Array): string => crypto.createHash('sha256').update(data).digest('hex').slice(0, 16);
 
 /** A chunk's bytes. */
 export const encodeChunk = (stubs: readonly SummaryStub[]): Uint8Array => {

@@ -1,3 +1,4 @@
+import type { Employee } from '../../lib/model/employee.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
 import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import {
@@ -87,6 +88,36 @@ describe('the snapshot summary (issue 17)', () => {
       // Assess
       expect(hashes.size).toBe(variants.length + 1);
       expect(hashOfEntry(entry)).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    it('keeps the hash of an entry the same from one version to the next (stored summaries stay usable)', () => {
+      // Prepare: written out, not built, so that a change of the builders cannot move it
+      const employee: Employee = {
+        id: '1',
+        employeeNumber: 'E1',
+        status: 'active',
+        firstName: 'First1',
+        middleName: 'Zoë "Q"',
+        lastName: 'Last1',
+        preferredName: null,
+        workEmail: 'person1@example.com',
+        hireDate: '2020-01-15',
+        originalHireDate: null,
+        jobTitle: 'Engineer',
+        department: 'Engineering',
+        division: null,
+        location: 'Remote',
+        managerId: '2',
+        directReportIds: ['3', '4'],
+      };
+
+      // Act
+      const synced = hashOfEntry({ employee, state: 'synced', reason: null, sourceManagerId: '2' });
+      const excluded = hashOfEntry({ employee, state: 'deactivated', reason: 'excluded', sourceManagerId: null });
+
+      // Assess: the values every stored summary was written with
+      expect(synced).toBe('3c6ccdab9e844baa86ffa6eecdf494d5');
+      expect(excluded).toBe('1eb00f94bd0fa9b552682131774b229b');
     });
   });
 
