@@ -168,7 +168,9 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
   };
 
   if (task.warmup) {
-    await syncTenant(deps, task.warmup);
+    for (let i = 0; i < (task.warmups ?? 1); i += 1) {
+      await syncTenant(deps, i === 0 ? task.warmup : { ...task.warmup, jobId: `${task.warmup.jobId}-${i}`, requestedAt: new Date().toISOString() });
+    }
     for (const key of Object.keys(phases)) delete phases[key];
     for (const key of Object.keys(dynamoByCommand)) delete dynamoByCommand[key];
     Object.assign(capacity, { readUnits: 0, writeUnits: 0, readCalls: 0, itemsRead: 0 });

@@ -22,6 +22,8 @@ export type ChildTask =
       fullRead?: boolean;
       /** A job run first in the same process, unmeasured: the measured one then runs warm, as in a warm Lambda. */
       warmup?: SyncJob;
+      /** How many times the warm-up job runs first (default 1), each as its own job. */
+      warmups?: number;
     }
   | { kind: 'pull'; config: Config; tenantId: string; repeat: number }
   | {
