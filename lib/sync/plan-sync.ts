@@ -396,13 +396,17 @@ export const planSync = (input: PlanInput): SyncPlan => {
   // deletion BambooHR confirmed, proves that.
   const deletable = input.scope.kind === 'full' ? null : new Set(input.scope.confirmedDeletedIds);
   let syncedBefore = 0;
-  for (const [id, prior] of previous) {
-    if (prior.state !== 'synced') continue;
-    syncedBefore += 1;
-    if (index.has(id)) continue;
-    if (deletable === null || deletable.has(id)) {
-      if (isStub(prior)) needs.add(id);
-      else deactivate(prior, 'deleted', prior.employee, prior.sourceManagerId);
+  for (const prior of previous.values()) if (prior.state === 'synced') syncedBefore += 1;
+  // Usually every one of them is in the universe (the common run: nobody deleted); then none is looked up.
+  let syncedInUniverse = 0;
+  for (let i = 0; i < n; i += 1) if (priors[i]?.state === 'synced') syncedInUniverse += 1;
+  if (syncedInUniverse < syncedBefore) {
+    for (const [id, prior] of previous) {
+      if (prior.state !== 'synced' || index.has(id)) continue;
+      if (deletable === null || deletable.has(id)) {
+        if (isStub(prior)) needs.add(id);
+        else deactivate(prior, 'deleted', prior.employee, prior.sourceManagerId);
+      }
     }
   }
   if (needs.size > 0) {

@@ -25,6 +25,8 @@ export interface PullAndPlanInput {
    * only the entries it needs; null (previews), it reads the whole snapshot.
    */
   feedState?: FeedState | null;
+  /** The summary named by `feedState`, if the caller started reading it already (otherwise it is read alongside the pull). */
+  summary?: Promise<LoadedSummaryResult> | null;
   log?: Log;
 }
 
@@ -83,8 +85,9 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
   const fields = exclusionKey === null ? [...BAMBOOHR_FIELD_NAMES] : [...BAMBOOHR_FIELD_NAMES, exclusionKey];
   const full = kind === 'full';
   const requestedIds = full ? undefined : [...new Set([...employeeIds, ...deletedIds])];
-  // The summary is read while BambooHR answers (unused if the pull fails or a field is hidden).
-  const loading: Promise<LoadedSummaryResult> | null = input.feedState ? loadSummary({ snapshots: input.snapshots }, tenant.tenantId, input.feedState) : null;
+  // The summary is read while BambooHR answers, if the caller has not started already (unused if the pull fails or a field is hidden).
+  const loading: Promise<LoadedSummaryResult> | null =
+    input.summary ?? (input.feedState ? loadSummary({ snapshots: input.snapshots }, tenant.tenantId, input.feedState) : null);
   loading?.catch(() => undefined);
   const report = await source.fetchReport({ fields, ...(requestedIds ? { employeeIds: requestedIds } : {}) });
 

@@ -23,7 +23,7 @@ import type {
 } from '../ports.js';
 import { encodeHead, type SummaryLimits } from '../sync/snapshot-summary.js';
 import type { SyncPlan } from '../sync/plan-sync.js';
-import { summaryAfter, type SnapshotBasis } from './plan-against-snapshot.js';
+import { loadSummary, summaryAfter, type LoadedSummaryResult, type SnapshotBasis } from './plan-against-snapshot.js';
 import { incrementalCursor, pullAndPlan } from './pull-and-plan.js';
 import type { ActivityRecorder } from './record-activity.js';
 
@@ -109,9 +109,17 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     waits: 0,
   };
   // Reads the run does not depend on, at once with claiming the run: the key, and the feed's
-  // bookkeeping (a pending append, the summary's head). A duplicate run drops them unread.
-  const early = Promise.all([deps.secrets.get(tenant.tenantId), deps.feed.state(tenant.tenantId)]);
+  // bookkeeping (a pending append, the summary's head), then the summary it names (not for an
+  // incremental job, which may find nothing changed and need none). A duplicate run drops them unread.
+  const stateRead = deps.feed.state(tenant.tenantId);
+  const early = Promise.all([deps.secrets.get(tenant.tenantId), stateRead]);
   early.catch(() => undefined);
+  // As soon as the bookkeeping is in: mostly read before BambooHR is asked rather than while it answers.
+  const summaryRead: Promise<LoadedSummaryResult> | null =
+    job.kind === 'incremental'
+      ? null
+      : stateRead.then((state) => (state.pending ? { summary: null, reason: 'a pending append was repaired first' } : loadSummary(deps, tenant.tenantId, state)));
+  summaryRead?.catch(() => undefined);
   const started = await deps.runs.start(fresh);
   if (!started.created && FINISHED(started.existing)) return { outcome: 'duplicate', run: started.existing };
   const run: RunRecord = started.created ? fresh : { ...started.existing, status: 'running', startedAt, error: null, attempts: started.existing.attempts + 1 };
@@ -151,7 +159,18 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
     const approval = approvalOf(job, deps.clock.now());
     const pull = () =>
-      pullAndPlan({ tenant, job, approval: approval.approval, source, snapshots: deps.snapshots, incrementalSince: since, feedState, log: deps.log });
+      pullAndPlan({
+        tenant,
+        job,
+        approval: approval.approval,
+        source,
+        snapshots: deps.snapshots,
+        incrementalSince: since,
+        feedState,
+        // (A pending append repaired above makes the summary stale: the plan then reads the whole snapshot.)
+        ...(summaryRead && feedState === state ? { summary: summaryRead } : {}),
+        log: deps.log,
+      });
     try {
       const { plan, kind, basis } = await pull().catch(async (error: unknown) => {
         if (!(error instanceof BambooHrAuthError)) throw error;

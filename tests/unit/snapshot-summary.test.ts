@@ -262,5 +262,44 @@ describe('the snapshot summary (issue 17)', () => {
       expect(webhook).toEqual([1, 1]);
       expect(some).toEqual([1, 1 + 4]);
     });
+
+    it('reads the summary once a run, before BambooHR is asked; an incremental job that finds nothing changed reads none', async () => {
+      // Prepare
+      const twin = await aTwinSync(aCompany(30));
+      const h = twin.summary;
+      await syncTenant(h.deps, aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      const events: string[] = [];
+      const readSummaryChunks = h.snapshots.readSummaryChunks.bind(h.snapshots);
+      h.snapshots.readSummaryChunks = async (tenantId, chunks) => {
+        events.push('summary');
+        return readSummaryChunks(tenantId, chunks);
+      };
+      const fetchReport = h.source.fetchReport.bind(h.source);
+      h.source.fetchReport = async (request) => {
+        events.push('report');
+        return fetchReport(request);
+      };
+      const eventsOf = async (job: Parameters<typeof aJob>[0]) => {
+        events.length = 0;
+        const result = await syncTenant(h.deps, aJob(job));
+        expect(result.outcome).toBe('succeeded');
+        return [...events];
+      };
+
+      // Act
+      const scheduled = await eventsOf({ requestedAt: '2026-11-25T10:00:00.000Z' });
+      const webhook = await eventsOf({ kind: 'employees', requestedBy: 'webhook', employeeIds: ['7'], requestedAt: '2026-11-25T10:05:00.000Z' });
+      h.source.changed = { latest: '2026-11-25T10:30:00Z', employees: [] };
+      const quiet = await eventsOf({ kind: 'incremental', requestedAt: '2026-11-25T11:00:00.000Z' });
+      h.source.changed = { latest: '2026-11-25T11:30:00Z', employees: [{ id: '7', action: 'Updated', lastChanged: '2026-11-25T11:20:00Z' }] };
+      const incremental = await eventsOf({ kind: 'incremental', requestedAt: '2026-11-25T12:00:00.000Z' });
+
+      // Assess
+      expect(scheduled).toEqual(['summary', 'report']);
+      expect(webhook).toEqual(['summary', 'report']);
+      expect(quiet).toEqual([]);
+      expect(incremental.filter((e) => e === 'summary')).toHaveLength(1);
+      expect(h.snapshots.loads).toBe(1); // only the first sync read the whole snapshot
+    });
   });
 });
