@@ -68,7 +68,7 @@ export const planAgainstSnapshot = async (
     tenantId: string;
     state: Pick<FeedState, 'summary' | 'summaryStale' | 'committedSeq'> | null;
     plan: Omit<PlanInput, 'previous'>;
-    /** The summary, if the caller started reading it already (alongside the pull). */
+    /** The summary, if the caller started reading it already (the worker does, as soon as it has the feed's bookkeeping). */
     loading?: Promise<LoadedSummaryResult> | null;
   },
 ): Promise<PlannedAgainstSnapshot> => {
