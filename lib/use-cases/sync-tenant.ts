@@ -110,7 +110,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   };
   // Reads the run does not depend on, at once with claiming the run: the key, and the feed's
   // bookkeeping (a pending append, the summary's head), then the summary it names (not for an
-  // incremental job, which may find nothing changed and need none). A duplicate run drops them unread.
+  // incremental job, which may find nothing changed and need none). A duplicate run drops what they read.
   const stateRead = deps.feed.state(tenant.tenantId);
   const early = Promise.all([deps.secrets.get(tenant.tenantId), stateRead]);
   early.catch(() => undefined);
@@ -158,7 +158,11 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
 
     const since = job.kind === 'incremental' ? incrementalCursor(await deps.runs.list(tenant.tenantId, 20)) : null;
     const approval = approvalOf(job, deps.clock.now());
-    const pull = () =>
+    // The early read of the summary serves the first pull; a pull again (after a refused key) reuses
+    // it if it succeeded and reads again if it failed, as the first pull's failure may have been its.
+    const summaryFor = (again: boolean): Promise<LoadedSummaryResult> | null =>
+      !summaryRead || feedState !== state ? null : again ? summaryRead.catch(() => loadSummary(deps, tenant.tenantId, feedState)) : summaryRead;
+    const pull = (again = false) =>
       pullAndPlan({
         tenant,
         job,
@@ -168,7 +172,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         incrementalSince: since,
         feedState,
         // (A pending append repaired above makes the summary stale: the plan then reads the whole snapshot.)
-        ...(summaryRead && feedState === state ? { summary: summaryRead } : {}),
+        summary: summaryFor(again),
         log: deps.log,
       });
     try {
@@ -178,7 +182,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         if (secret.oauth) {
           // A refused access token: refresh it once (or take the one another Lambda just got), then again.
           source = sourceFor(await usableSecret(deps, tenant, secret, { refused: true }));
-          return pull().catch((again: unknown) => {
+          return pull(true).catch((again: unknown) => {
             throw again instanceof BambooHrAuthError ? new OAuthGrantRefusedError(tenant.tenantId, tenant.subdomain) : again;
           });
         }
@@ -189,7 +193,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
           throw error;
         }
         source = sourceFor(await usableSecret(deps, tenant, fresh));
-        return pull();
+        return pull(true);
       });
       snapshotRead = basis ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : {}) } : null;
       run.kind = kind;
