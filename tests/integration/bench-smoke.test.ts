@@ -119,6 +119,9 @@ describe('npm run bench, at tiny sizes', () => {
     expect(nochange.readUnits as number).toBeLessThan(whole.readUnits);
     expect(whole.itemsRead).toBeGreaterThanOrEqual(50);
     expect(nochange).toMatchObject({ pullFloorMs: expect.any(Number), pullWarmMs: expect.any(Number), warmWallMs: expect.any(Number), ratioToPullFloor: expect.any(Number) });
+    // The warm pull is the median of three processes' third pulls.
+    expect(nochange.pullWarmRuns).toHaveLength(3);
+    expect([...(nochange.pullWarmRuns as number[])].sort((a, b) => a - b)[1]).toBe(nochange.pullWarmMs);
     // A webhook reads its employee's entry and the summary, not everyone
     const webhook = scenario('webhook-1-of-10000');
     expect(webhook.itemsRead as number).toBeLessThanOrEqual(10);
