@@ -69,6 +69,8 @@ export const createNaiveSourceFactory =
       fetchChangedSince: unsupported,
       listFields: unsupported,
       createWebhook: unsupported,
+      listWebhooks: unsupported,
+      deleteWebhook: unsupported,
       get requestCount() {
         return requestCount;
       },

@@ -96,8 +96,8 @@ export const ADMIN_ROUTES: Routes = {
     return json(200, { tenant: toTenantView(tenant), access: result?.access ?? null, warnings: result?.warnings ?? [] });
   },
   'DELETE /tenants/{tenantId}': async (deps, { params, actor }) => {
-    await removeTenant(deps, params.tenantId!, actor ?? 'unknown');
-    return json(200, { removed: params.tenantId });
+    const { webhooksDeleted, webhookProblem } = await removeTenant(deps, params.tenantId!, actor ?? 'unknown');
+    return json(200, { removed: params.tenantId, webhooksDeleted, webhookProblem });
   },
   'POST /tenants/{tenantId}/syncs': async (deps, { params, body, actor }) => {
     const b = syncBody.parse(body ?? {});

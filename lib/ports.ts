@@ -47,6 +47,10 @@ export interface EmployeeSource {
   fetchChangedSince(since: string): Promise<ChangedSince>;
   listFields(): Promise<RawFieldMeta[]>;
   createWebhook(input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration>;
+  /** The webhooks the credential's user owns (those it created): each one's id and the URL it calls. */
+  listWebhooks(): Promise<Array<{ id: string; url: string }>>;
+  /** Deletes one of them (one already gone is no error). */
+  deleteWebhook(id: string): Promise<void>;
   /** How many HTTP requests this source has made (for run records and benchmarks). */
   readonly requestCount: number;
 }

@@ -518,6 +518,28 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
     return jsonAnswer(201, { id: webhook.id, privateKey: webhook.privateKey, name: webhook.name, url: webhook.url }, wantsJson, 'webhook');
   };
 
+  /** A webhook belongs to the user (key) or the OAuth app that created it: only they list or delete it. */
+  const ownedBy = (webhook: SimWebhook, caller: Caller): boolean =>
+    (webhook.createdWithKey !== undefined && webhook.createdWithKey === caller.createdBy.createdWithKey) ||
+    (webhook.createdWithOauthClient !== undefined && webhook.createdWithOauthClient === caller.createdBy.createdWithOauthClient);
+
+  /** `GET /v1/webhooks`: the caller's own webhooks, a summary each (as BambooHR's List Webhooks). */
+  const listWebhooks = (state: CompanyState, caller: Caller, wantsJson: boolean): SimResponse => {
+    if (caller.webhookRefusal !== null) return errorResponse(403, caller.webhookRefusal);
+    const webhooks = state.webhooks.filter((w) => ownedBy(w, caller)).map((w) => ({ id: w.id, name: w.name, created: '2026-01-01 00:00:00', lastSent: null, url: w.url }));
+    return jsonAnswer(200, { webhooks }, wantsJson, 'webhooks');
+  };
+
+  /** `DELETE /v1/webhooks/{id}`: 404 when there is none, 403 when another user's; a plain-text confirmation. */
+  const deleteWebhook = (state: CompanyState, caller: Caller, id: string): SimResponse => {
+    if (caller.webhookRefusal !== null) return errorResponse(403, caller.webhookRefusal);
+    const index = state.webhooks.findIndex((w) => w.id === id);
+    if (index < 0) return errorResponse(404, 'Webhook not found');
+    if (!ownedBy(state.webhooks[index]!, caller)) return errorResponse(403, 'You do not have permission to delete this webhook');
+    state.webhooks.splice(index, 1);
+    return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'Web hook has been deleted.' };
+  };
+
   /** The caller behind the request's credentials, or the answer that refuses it. */
   const authenticate = (state: CompanyState, authorization: string | undefined, acceptsBearer: boolean): Caller | SimResponse => {
     const bearer = acceptsBearer ? parseBearerAuth(authorization) : null;
@@ -553,7 +575,12 @@ export const createBambooHrSimulator = (options: SimulatorOptions = {}): BambooH
       return method === 'GET' ? metaFields(state, caller, wantsJson) : errorResponse(405, 'Method not allowed');
     }
     if (apiRoute === 'webhooks') {
+      if (method === 'GET') return listWebhooks(state, caller, wantsJson);
       return method === 'POST' ? createWebhook(state, caller, request, wantsJson) : errorResponse(405, 'Method not allowed');
+    }
+    const webhook = /^webhooks\/([^/]+)$/.exec(apiRoute);
+    if (webhook?.[1] !== undefined) {
+      return method === 'DELETE' ? deleteWebhook(state, caller, safeDecode(webhook[1])) : errorResponse(405, 'Method not allowed');
     }
     return errorResponse(404, 'Not found');
   };

@@ -1,5 +1,5 @@
 import got, { HTTPError, RequestError, TimeoutError, type Got, type RetryObject } from 'got';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import {
   BambooHrAuthError,
@@ -23,6 +23,7 @@ import {
   rawCustomReportSchema,
   rawFieldListSchema,
   rawWebhookCreatedSchema,
+  rawWebhookListSchema,
   type RawFieldMeta,
 } from './raw-schema.js';
 
@@ -198,14 +199,16 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
   const call = async <S extends z.ZodType>(
     schema: S,
     request: {
-      method: 'GET' | 'POST';
+      method: 'GET' | 'POST' | 'DELETE';
       path: string;
       searchParams?: Record<string, string>;
       json?: unknown;
-      retry?: { statusCodes: number[]; errorCodes: string[] };
+      retry?: { statusCodes: number[]; errorCodes: string[]; methods?: Array<'GET' | 'POST' | 'DELETE'> };
       on403?: () => SyncError;
       /** A redirect or a page that is not JSON means no such company (BambooHR's answer to an unknown subdomain). */
       unusableMeansNoCompany?: boolean;
+      /** What BambooHR answers is not read (a plain-text confirmation; give z.null()); a 404 then means it is gone already. */
+      noAnswer?: boolean;
     },
   ): Promise<z.output<S>> => {
     const before = requestCount;
@@ -223,11 +226,13 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
       });
       ({ statusCode: status, headers, body } = response);
     } catch (error) {
+      if (request.noAnswer && error instanceof HTTPError && error.response.statusCode === 404) return schema.parse(null);
       throw translate(error, requestCount - before, request.on403);
     }
     // Redirects are not followed (they could carry the key elsewhere): any non-2xx left is unusable.
     if (request.unusableMeansNoCompany && status >= 300 && status < 400) throw new BambooHrUnknownCompanyError(subdomain, tenantId);
     if (status < 200 || status > 299) throw fromStatus(status, headers, body, requestCount - before, request.on403);
+    if (request.noAnswer) return schema.parse(null);
 
     let parsed: unknown;
     try {
@@ -305,7 +310,24 @@ export const createBambooHrClient = (options: BambooHrClientOptions): EmployeeSo
     return { id: created.id, privateKey: created.privateKey };
   };
 
+  const listWebhooks = async (): Promise<Array<{ id: string; url: string }>> => {
+    const answer = await call(rawWebhookListSchema, { method: 'GET', path: 'webhooks' });
+    return answer.webhooks.map((w) => ({ id: w.id, url: w.url }));
+  };
+
+  /** Deleting is idempotent: retried like a read; a webhook already gone (404) is deleted. */
+  const deleteWebhook = async (id: string): Promise<void> => {
+    await call(z.null(), {
+      method: 'DELETE',
+      path: `webhooks/${encodeURIComponent(id)}`,
+      retry: { statusCodes: RETRY_STATUS_CODES, errorCodes: RETRY_ERROR_CODES, methods: ['DELETE'] },
+      noAnswer: true,
+    });
+  };
+
   return {
+    listWebhooks,
+    deleteWebhook,
     fetchReport,
     fetchChangedSince,
     listFields,

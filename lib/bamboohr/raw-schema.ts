@@ -54,3 +54,8 @@ export const rawWebhookCreatedSchema = z.object({
   privateKey: z.string().min(1),
 });
 export type RawWebhookCreated = z.infer<typeof rawWebhookCreatedSchema>;
+
+/** `GET /v1/webhooks`: the webhooks of the authenticated user (a summary each). */
+export const rawWebhookListSchema = z.object({
+  webhooks: z.array(z.object({ id: idSchema, url: z.string() }).catchall(z.unknown())),
+});

@@ -104,6 +104,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
 
   let webhook: RegisterTenantResult['webhook'] = pastedWebhookKey ? 'stored' : 'none';
   let webhookPrivateKey = pastedWebhookKey;
+  let createdWebhookId: string | null = null;
   if (webhookUrl && input.oauth && !input.oauth.scopes.includes('webhooks')) {
     webhook = 'not-permitted';
     warnings.push('The connection was not granted the "webhooks" permission, so changes sync on the schedule only (hourly). Connect again and allow it for updates within a minute.');
@@ -115,6 +116,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
         monitorFields: access.exclusionField ? [...BAMBOOHR_FIELD_NAMES, access.exclusionField.id] : [...BAMBOOHR_FIELD_NAMES],
       });
       webhookPrivateKey = created.privateKey;
+      createdWebhookId = created.id;
       webhook = 'created';
     } catch (error) {
       if (!(error instanceof WebhookNotPermittedError)) throw error;
@@ -145,7 +147,16 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
   // 1. Claim the id: the conditional create is what makes a tenant id unique. It is created disabled,
   //    so that no job runs for it (nor marks it needs-attention) before its key is stored; a lost race
   //    fails here (TenantExistsError), before anything of the other tenant is touched.
-  await deps.tenants.create({ ...tenant, status: 'disabled', statusReason: registeringReason(tenantId) });
+  // A webhook made above and not kept would call this tenant with a key nobody has (best effort).
+  const dropWebhook = async () => {
+    if (createdWebhookId !== null) await source.deleteWebhook(createdWebhookId).catch(() => undefined);
+  };
+  try {
+    await deps.tenants.create({ ...tenant, status: 'disabled', statusReason: registeringReason(tenantId) });
+  } catch (error) {
+    await dropWebhook();
+    throw error;
+  }
   try {
     // 2. A tenant removed while one of its syncs was still running may have left snapshot items, feed
     //    records or runs behind: a new tenant starts from nothing (the feed keeps only its seq counter).
@@ -157,6 +168,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
   } catch (error) {
     // Nothing of this registration is left: the id can be registered again.
     await deps.tenants.delete(tenantId);
+    await dropWebhook();
     throw error;
   }
   // 4. Active last. Should this fail, the tenant stays disabled, its reason saying so (and

@@ -1,26 +1,95 @@
-import { TenantNotFoundError } from '../errors.js';
-import type { ChangeFeed, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import { errorMessage, TenantNotFoundError } from '../errors.js';
+import type { Tenant } from '../model/tenant.js';
+import type { ChangeFeed, Clock, Deployment, EmployeeSource, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
 import type { ActivityRecorder } from './record-activity.js';
+import { webhookUrlFor } from './register-tenant.js';
+import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
+
+export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
+  tenants: TenantStore;
+  secrets: SecretStore;
+  snapshots: SnapshotStore;
+  feed: ChangeFeed;
+  runs: RunStore;
+  activity: ActivityRecorder;
+  /** To delete the tenant's webhook in BambooHR first (without these, BambooHR is not asked). */
+  employeeSource?: EmployeeSourceFactory;
+  deployment?: Deployment;
+  clock?: Clock;
+}
+
+export interface RemoveTenantResult {
+  /** This deployment's webhooks for the tenant deleted in BambooHR. */
+  webhooksDeleted: number;
+  /** What support should still do in BambooHR (a webhook that could not be deleted, or was not found), or null. */
+  webhookProblem: string | null;
+}
 
 /**
  * Deletes everything of a tenant: it is disabled first (no new scheduled or webhook job runs), then
- * the secret goes (so that no queued job can run with it), then the snapshot, the feed (whose seq
- * counter stays, see DynamoDbChangeFeed.deleteAll), the runs, and last the record, so that a
+ * its webhooks in BambooHR are deleted while its key is still there (else BambooHR would go on
+ * sending a removed customer's changes; a failure there does not stop the removal, it is reported),
+ * then the secret goes (so that no queued job can run with it), then the snapshot, the feed (whose
+ * seq counter stays, see DynamoDbChangeFeed.deleteAll), the runs, and last the record, so that a
  * failure half-way can simply be run again.
  */
-export const removeTenant = async (
-  deps: { tenants: TenantStore; secrets: SecretStore; snapshots: SnapshotStore; feed: ChangeFeed; runs: RunStore; activity: ActivityRecorder },
-  tenantId: string,
-  actor = 'unknown',
-): Promise<void> => {
+export const removeTenant = async (deps: RemoveTenantDeps, tenantId: string, actor = 'unknown'): Promise<RemoveTenantResult> => {
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) throw new TenantNotFoundError(tenantId);
   if (tenant.status !== 'disabled') await deps.tenants.save({ ...tenant, status: 'disabled', statusReason: 'being removed' }, { expectedStatus: tenant.status });
+  const webhooks = await removeWebhooks(deps, tenant);
   await deps.secrets.delete(tenantId);
   await deps.snapshots.deleteAll(tenantId);
   await deps.feed.deleteAll(tenantId);
   await deps.runs.deleteAll(tenantId);
   await deps.tenants.delete(tenantId);
   // Kept after the tenant (until its TTL): who removed it, and when.
-  await deps.activity.record({ tenantId, type: 'removed', actor, message: 'Removed: its key, configuration, snapshot, change feed and runs are deleted.' });
+  await deps.activity.record({
+    tenantId,
+    type: 'removed',
+    actor,
+    message:
+      'Removed: its key, configuration, snapshot, change feed and runs are deleted' +
+      (webhooks.webhooksDeleted > 0 ? `, and its webhook in BambooHR.` : '.') +
+      (webhooks.webhookProblem ? ` ${webhooks.webhookProblem}` : ''),
+    details: { webhooksDeleted: webhooks.webhooksDeleted, webhookProblem: webhooks.webhookProblem },
+  });
+  return webhooks;
 };
+
+/** Deletes the webhooks the tenant's credential made in BambooHR that call this deployment for it; never throws. */
+const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<RemoveTenantResult> => {
+  const { employeeSource, deployment, clock } = deps;
+  if (!employeeSource || !deployment || !clock) return { webhooksDeleted: 0, webhookProblem: null };
+  let url: string | null = null;
+  let deleted = 0;
+  try {
+    url = webhookUrlFor(await deployment.publicBaseUrl(), tenant.tenantId);
+  } catch (error) {
+    return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(null, errorMessage(error)) : null };
+  }
+  try {
+    const stored = await deps.secrets.get(tenant.tenantId);
+    if (!stored) return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(url, 'its key was gone already') : null };
+    const secret = await usableSecret({ ...deps, clock }, tenant, stored);
+    const source: EmployeeSource = employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) });
+    for (const webhook of await source.listWebhooks()) {
+      if (webhook.url !== url) continue;
+      await source.deleteWebhook(webhook.id);
+      deleted += 1;
+    }
+    if (deleted === 0 && tenant.webhookEnabled) {
+      return {
+        webhooksDeleted: 0,
+        webhookProblem: `No webhook made by its BambooHR key calls ${url}: if its webhook was made in BambooHR's settings (its private key pasted here), delete it there.`,
+      };
+    }
+    return { webhooksDeleted: deleted, webhookProblem: null };
+  } catch (error) {
+    // Without a webhook key, one is unlikely (left by --no-webhook): a refused key (a customer who left) is no news then.
+    return { webhooksDeleted: deleted, webhookProblem: tenant.webhookEnabled || deleted > 0 ? leftInBambooHr(url, errorMessage(error)) : null };
+  }
+};
+
+const leftInBambooHr = (url: string | null, why: string): string =>
+  `Its webhook in BambooHR could not be deleted (${why.replace(/\.$/, '')}): delete the webhook calling ${url ?? "this deployment's /webhooks/bamboohr/<tenant>"} in BambooHR's settings, or BambooHR goes on sending its changes to a tenant that no longer exists.`;

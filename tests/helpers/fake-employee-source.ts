@@ -48,9 +48,28 @@ export class FakeEmployeeSource implements EmployeeSource {
     return this.fields;
   }
 
-  async createWebhook(_input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration> {
+  /** The webhooks this key created (and not deleted), and the ids deleted. */
+  webhooks: Array<{ id: string; url: string }> = [];
+  readonly deletedWebhooks: string[] = [];
+  private webhookSeq = 0;
+
+  async createWebhook(input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration> {
     this.call();
-    return { id: '1', privateKey: 'webhook-private-key' };
+    this.webhookSeq += 1;
+    const id = String(this.webhookSeq);
+    this.webhooks.push({ id, url: input.url });
+    return { id, privateKey: 'webhook-private-key' };
+  }
+
+  async listWebhooks(): Promise<Array<{ id: string; url: string }>> {
+    this.call();
+    return this.webhooks.map((w) => ({ ...w }));
+  }
+
+  async deleteWebhook(id: string): Promise<void> {
+    this.call();
+    this.webhooks = this.webhooks.filter((w) => w.id !== id);
+    this.deletedWebhooks.push(id);
   }
 
   set(row: RawEmployeeRow) {

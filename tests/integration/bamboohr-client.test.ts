@@ -492,6 +492,27 @@ describe('BambooHR client: fields, changes and webhooks', () => {
     });
   });
 
+  it("lists the key's own webhooks and deletes one; a webhook already gone is deleted too, another user's is refused", async () => {
+    // Prepare
+    const client = clientFor();
+    const mine = await client.createWebhook({ name: 'sync', url: 'https://example.test/hooks/mine', monitorFields: ['firstName'] });
+    const theirs = await clientFor({ apiKey: HIDDEN_KEY }).createWebhook({ name: 'other', url: 'https://example.test/hooks/theirs', monitorFields: ['firstName'] });
+
+    // Act
+    const listed = await client.listWebhooks();
+    await client.deleteWebhook(mine.id);
+    await client.deleteWebhook(mine.id);
+    const refused = await captureError(client.deleteWebhook(theirs.id));
+
+    // Assess
+    expect(listed).toContainEqual({ id: mine.id, url: 'https://example.test/hooks/mine' });
+    expect(listed.map((w) => w.id)).not.toContain(theirs.id);
+    expect(simulator.company('acme').webhooks.map((w) => w.id)).not.toContain(mine.id);
+    expect(simulator.company('acme').webhooks.map((w) => w.id)).toContain(theirs.id);
+    expect(refused).toBeInstanceOf(BambooHrAuthError);
+    expect(simulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(3);
+  });
+
   it('maps a refused webhook creation to WebhookNotPermittedError', async () => {
     // Prepare
     const client = clientFor({ apiKey: NO_WEBHOOK_KEY });

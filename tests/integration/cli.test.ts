@@ -305,19 +305,23 @@ describe('the bamboohr-sync CLI', () => {
     expect(JSON.stringify(activity.body)).not.toContain(fresh.body.url.split('/connect/')[1]);
   });
 
-  it('removes a tenant with --yes: its key, configuration, snapshot, feed and runs', async () => {
+  it('removes a tenant with --yes: its key, configuration, snapshot, feed and runs, and its webhook in BambooHR', async () => {
     // Prepare
-    await cli(['tenant', 'add', 'gone', '--subdomain', 'gone', '--api-key-stdin'], FAKE_API_KEY);
+    const added = await cli(['tenant', 'add', 'gone', '--subdomain', 'gone', '--api-key-stdin', '--create-webhook'], FAKE_API_KEY);
+    expect(added.code).toBe(0);
+    expect(local.simulator.company('gone').webhooks).toHaveLength(1);
     await cli(['sync', 'gone']);
     await drainQueue(local.emulators.sqs.client, local.config.queues.syncUrl!, worker);
     expect((await local.deps.snapshots.load('gone')).size).toBeGreaterThan(0);
 
     // Act
-    const removed = await cli(['tenant', 'remove', 'gone', '--yes']);
+    const removed = await cliJson(['tenant', 'remove', 'gone', '--yes']);
     const shown = await cliJson(['tenant', 'show', 'gone']);
 
     // Assess
     expect(removed.code).toBe(0);
+    expect(removed.body).toEqual({ removed: 'gone', webhooksDeleted: 1, webhookProblem: null });
+    expect(local.simulator.company('gone').webhooks).toEqual([]);
     expect(shown).toMatchObject({ code: 1, body: { error: { code: 'tenant-not-found' } } });
     expect(await local.deps.tenants.get('gone')).toBeNull();
     expect(await local.deps.secrets.get('gone')).toBeNull();

@@ -8,9 +8,8 @@ import { aConnectDeps, tokenOfLink } from '../helpers/connect-deps.js';
 const OLD_KEY = 'old-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const NEW_KEY = 'new-key-8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a';
 
-/** The company's BambooHR: counts the webhooks created; `meanwhile` runs during the second field list (updateTenant's check). */
+/** The company's BambooHR (the base keeps the webhooks created); `meanwhile` runs during the second field list (updateTenant's check). */
 class CompanyBambooHr extends FakeEmployeeSource {
-  readonly webhooks: string[] = [];
   meanwhile: (() => Promise<void>) | null = null;
   private lists = 0;
   override async listFields() {
@@ -19,9 +18,8 @@ class CompanyBambooHr extends FakeEmployeeSource {
     return super.listFields();
   }
   override async createWebhook(input: { name: string; url: string; monitorFields: string[] }): Promise<WebhookRegistration> {
-    await super.createWebhook(input);
-    this.webhooks.push(input.url);
-    return { id: String(this.webhooks.length), privateKey: `webhook-key-${this.webhooks.length}-5c7e9a1b3d` };
+    const { id } = await super.createWebhook(input);
+    return { id, privateKey: `webhook-key-${this.webhooks.length}-5c7e9a1b3d` };
   }
 }
 

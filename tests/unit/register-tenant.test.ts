@@ -260,5 +260,29 @@ describe('registerTenant', () => {
       await expect(act).rejects.toThrow('Secrets Manager unavailable');
       expect(await tenants.get('acme')).toBeNull();
     });
+
+    it('deletes the webhook it made in BambooHR when the registration fails after it (the id taken meanwhile, or the key not stored)', async () => {
+      // Prepare: two registrations with --create-webhook, one losing the id to another, one failing to store its key
+      const raced = await setup();
+      const get = raced.tenants.get.bind(raced.tenants);
+      await registerTenant(raced.deps, { tenantId: 'acme', subdomain: 'acme', apiKey: 'winner-key-0123456789' });
+      raced.tenants.get = async (id) => (id === 'acme' ? null : get(id));
+      const unstored = await setup();
+      unstored.secrets.put = async () => {
+        throw new Error('Secrets Manager unavailable');
+      };
+
+      // Act
+      const lost = registerTenant(raced.deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: null } });
+      const failed = registerTenant(unstored.deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: null } });
+
+      // Assess: each made one webhook, and none is left
+      await expect(lost).rejects.toThrow(TenantExistsError);
+      await expect(failed).rejects.toThrow('Secrets Manager unavailable');
+      expect(raced.source.deletedWebhooks).toEqual(['1']);
+      expect(raced.source.webhooks).toEqual([]);
+      expect(unstored.source.deletedWebhooks).toEqual(['1']);
+      expect(unstored.source.webhooks).toEqual([]);
+    });
   });
 });

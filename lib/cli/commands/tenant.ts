@@ -278,7 +278,7 @@ const statusCommand = (action: 'disable' | 'enable'): Command => ({
 const remove: Command = {
   path: ['tenant', 'remove'],
   usage: 'tenant remove <tenantId> --yes',
-  summary: "Delete a tenant's key, configuration, snapshot, change feed and runs",
+  summary: "Delete a tenant's key, configuration, snapshot, change feed and runs (and its webhook in BambooHR)",
   positionals: { min: 1, max: 1 },
   options: { yes: { type: 'boolean', description: 'Confirm: this cannot be undone.' } },
   run: async (ctx, { values, positionals }) => {
@@ -286,9 +286,12 @@ const remove: Command = {
     if (!bool(values, 'yes')) {
       throw new UsageError(`This deletes the key, configuration, snapshot, change feed and runs of '${tenantId}', for good. Run it again with --yes.`);
     }
-    await removeTenant(await ctx.deps(), tenantId, await ctx.actor());
-    ctx.out.result({ removed: tenantId });
-    ctx.out.lines(`Removed tenant '${tenantId}': its key, configuration, snapshot, change feed and runs are deleted.`);
+    const { webhooksDeleted, webhookProblem } = await removeTenant(await ctx.deps(), tenantId, await ctx.actor());
+    ctx.out.result({ removed: tenantId, webhooksDeleted, webhookProblem });
+    ctx.out.lines(
+      `Removed tenant '${tenantId}': its key, configuration, snapshot, change feed and runs are deleted${webhooksDeleted > 0 ? ', and its webhook in BambooHR' : ''}.`,
+      ...(webhookProblem ? [webhookProblem] : []),
+    );
   },
 };
 
