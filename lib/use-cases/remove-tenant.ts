@@ -1,9 +1,10 @@
-import { errorMessage, TenantNotFoundError } from '../errors.js';
+import { BambooHrAuthError, errorMessage, OAuthGrantRefusedError, TenantNotFoundError, WebhookNotPermittedError } from '../errors.js';
 import type { Tenant } from '../model/tenant.js';
-import type { ChangeFeed, Clock, Deployment, EmployeeSource, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantStore } from '../ports.js';
+import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantSecret, TenantStore } from '../ports.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { webhookUrlFor } from './register-tenant.js';
 import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
+import { deleteWebhooksCalling, reasonOf, WEBHOOK_CLEANUP_DEADLINE_MS, withinDeadline, type WebhookCleanup } from './tenant-webhooks.js';
 
 export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
   tenants: TenantStore;
@@ -16,6 +17,8 @@ export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' |
   employeeSource?: EmployeeSourceFactory;
   deployment?: Deployment;
   clock?: Clock;
+  /** How long to wait for BambooHR (default WEBHOOK_CLEANUP_DEADLINE_MS). */
+  webhookDeadlineMs?: number;
 }
 
 export interface RemoveTenantResult {
@@ -61,33 +64,45 @@ export const removeTenant = async (deps: RemoveTenantDeps, tenantId: string, act
 const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<RemoveTenantResult> => {
   const { employeeSource, deployment, clock } = deps;
   if (!employeeSource || !deployment || !clock) return { webhooksDeleted: 0, webhookProblem: null };
-  let url: string | null = null;
-  let deleted = 0;
+  let url: string;
   try {
     url = webhookUrlFor(await deployment.publicBaseUrl(), tenant.tenantId);
   } catch (error) {
     return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(null, errorMessage(error)) : null };
   }
-  try {
-    const stored = await deps.secrets.get(tenant.tenantId);
-    if (!stored) return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(url, 'its key was gone already') : null };
-    const secret = await usableSecret({ ...deps, clock }, tenant, stored);
-    const source: EmployeeSource = employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) });
-    for (const webhook of await source.listWebhooks()) {
-      if (webhook.url !== url) continue;
-      await source.deleteWebhook(webhook.id);
-      deleted += 1;
+  const stored = await deps.secrets.get(tenant.tenantId).catch(() => null);
+  if (!stored) return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(url, 'its key was gone already') : null };
+  const credentials = { ...deps, clock };
+  const attempt = async (secret: TenantSecret) =>
+    deleteWebhooksCalling(employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) }), url);
+  const work = async (): Promise<WebhookCleanup> => {
+    const secret = await usableSecret(credentials, tenant, stored);
+    try {
+      return await attempt(secret);
+    } catch (error) {
+      if (!(error instanceof BambooHrAuthError)) throw error;
+      // A refused credential may be a cached one replaced meanwhile (as a sync does): once more with the current one.
+      const again = secret.oauth ? await usableSecret(credentials, tenant, secret, { refused: true }) : await deps.secrets.get(tenant.tenantId, { fresh: true });
+      if (!again || (!again.oauth && again.apiKey === secret.apiKey)) throw error;
+      return attempt(again);
     }
-    if (deleted === 0 && tenant.webhookEnabled) {
+  };
+  try {
+    const cleanup = await withinDeadline(work(), deps.webhookDeadlineMs ?? WEBHOOK_CLEANUP_DEADLINE_MS);
+    if (cleanup === 'late') return { webhooksDeleted: 0, webhookProblem: leftInBambooHr(url, 'BambooHR did not answer in time') };
+    if (cleanup.failures.length > 0) return { webhooksDeleted: cleanup.deleted, webhookProblem: leftInBambooHr(url, cleanup.failures.join('; ')) };
+    if (cleanup.deleted === 0 && tenant.webhookEnabled) {
       return {
         webhooksDeleted: 0,
         webhookProblem: `No webhook made by its BambooHR key calls ${url}: if its webhook was made in BambooHR's settings (its private key pasted here), delete it there.`,
       };
     }
-    return { webhooksDeleted: deleted, webhookProblem: null };
+    return { webhooksDeleted: cleanup.deleted, webhookProblem: null };
   } catch (error) {
-    // Without a webhook key, one is unlikely (left by --no-webhook): a refused key (a customer who left) is no news then.
-    return { webhooksDeleted: deleted, webhookProblem: tenant.webhookEnabled || deleted > 0 ? leftInBambooHr(url, errorMessage(error)) : null };
+    // Without a webhook key a webhook is unlikely (one left by --no-webhook): a refused key (a customer
+    // who left) is no news then; BambooHR unavailable or rate limiting is (one may be there).
+    const refused = error instanceof BambooHrAuthError || error instanceof WebhookNotPermittedError || error instanceof OAuthGrantRefusedError;
+    return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled || !refused ? leftInBambooHr(url, reasonOf(error)) : null };
   }
 };
 

@@ -7,7 +7,8 @@ import type { BambooHrCredentials, Clock, Deployment, EmployeeSource, EmployeeSo
 import { amendSecret, credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import type { ActivityRecorder } from './record-activity.js';
-import { parseApiKey, webhookUrlToCreate } from './register-tenant.js';
+import { parseApiKey, webhookUrlFor, webhookUrlToCreate } from './register-tenant.js';
+import { deleteWebhooksCalling, reasonOf, WEBHOOK_CLEANUP_DEADLINE_MS, withinDeadline } from './tenant-webhooks.js';
 
 export interface UpdateTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
   tenants: TenantStore;
@@ -85,6 +86,7 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   const warnings = [...(access?.warnings ?? [])];
 
   let webhookPrivateKey = secret?.webhookPrivateKey ?? null;
+  let createdWebhookId: string | null = null;
   if (input.webhook === null) webhookPrivateKey = null;
   else if (input.webhook && 'privateKey' in input.webhook) webhookPrivateKey = parseApiKey(input.webhook.privateKey, 'webhook private key');
   else if (webhookUrl && next.oauth && !next.oauth.scopes.includes('webhooks')) {
@@ -92,7 +94,9 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   } else if (webhookUrl) {
     try {
       const fields = access?.exclusionField ? [...BAMBOOHR_FIELD_NAMES, access.exclusionField.id] : [...BAMBOOHR_FIELD_NAMES];
-      webhookPrivateKey = (await source.createWebhook({ name: `bamboohr-sync ${tenantId}`, url: webhookUrl, monitorFields: fields })).privateKey;
+      const created = await source.createWebhook({ name: `bamboohr-sync ${tenantId}`, url: webhookUrl, monitorFields: fields });
+      webhookPrivateKey = created.privateKey;
+      createdWebhookId = created.id;
     } catch (error) {
       if (!(error instanceof WebhookNotPermittedError)) throw error;
       warnings.push(errorMessage(error));
@@ -114,6 +118,20 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   if (newCredential) await deps.secrets.put(tenantId, { ...next, webhookPrivateKey });
   else if (webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) await saveWebhookKey(deps, tenantId, webhookPrivateKey);
   await deps.tenants.save(tenant, { expectedStatus: current.status });
+  // The webhooks the service made before for this tenant call it with a key it no longer has: once the
+  // new key (or none) is saved, they go (best effort: a failure is a warning).
+  if (input.webhook === null || createdWebhookId !== null) {
+    const url = webhookUrl ?? webhookUrlFor(await deps.deployment.publicBaseUrl().catch(() => ''), tenantId);
+    const cleanup = await withinDeadline(deleteWebhooksCalling(source, url, createdWebhookId), WEBHOOK_CLEANUP_DEADLINE_MS).catch((error: unknown) => ({
+      deleted: 0,
+      failures: [reasonOf(error)],
+    }));
+    const failures = cleanup === 'late' ? ['BambooHR did not answer in time'] : cleanup.failures;
+    // Said only if there was one (a refused key of a tenant without a webhook is no news here).
+    if (failures.length > 0 && secret?.webhookPrivateKey) {
+      warnings.push(`The webhook this service made before in BambooHR could not be deleted (${failures.join('; ')}): delete the older webhook calling ${url} in BambooHR's settings.`);
+    }
+  }
   const changed = [
     ...(subdomain !== current.subdomain ? [`subdomain '${current.subdomain}' → '${subdomain}'`] : []),
     ...(exclusionField !== current.exclusionField ? [`exclusion field ${current.exclusionField ? `'${current.exclusionField}'` : 'off'} → ${exclusionField ? `'${exclusionField}'` : 'off'}`] : []),

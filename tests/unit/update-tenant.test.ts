@@ -71,3 +71,66 @@ describe('the exclusion-field-missing advice (hardening 4)', () => {
     expect(message).toMatch(/sends everyone who opted out/);
   });
 });
+
+describe("updateTenant: the service's own webhooks in BambooHR", () => {
+  const URL = 'https://hooks.example.com/webhooks/bamboohr/acme';
+  /** A company whose exclusion checkbox is the tenant's (by its API name). */
+  const aCompanySource = (): FakeEmployeeSource => {
+    const source = new FakeEmployeeSource([aRawRow('1', { '4501': '0' })]);
+    source.fields = [{ id: '4501', name: 'Skip Elevo Sync', type: 'checkbox', alias: 'skip_elevo_sync' }];
+    return source;
+  };
+
+  it('deletes the webhook it made before once a new one is made, or the webhook is turned off; another tenant\'s stays', async () => {
+    // Prepare
+    const source = aCompanySource();
+    const { deps } = await setup(source);
+    await updateTenant(deps, 'acme', { webhook: { createAtUrl: null } });
+    source.webhooks.push({ id: '99', url: 'https://hooks.example.com/webhooks/bamboohr/acme-eu' });
+
+    // Act
+    const again = await updateTenant(deps, 'acme', { webhook: { createAtUrl: null } });
+    const afterAgain = source.webhooks.map((w) => w.id);
+    const off = await updateTenant(deps, 'acme', { webhook: null });
+
+    // Assess
+    expect(again.warnings).toEqual([]);
+    expect(afterAgain).toEqual(['99', '2']);
+    expect(off.tenant.webhookEnabled).toBe(false);
+    expect(source.deletedWebhooks).toEqual(['1', '2']);
+    expect(source.webhooks).toEqual([{ id: '99', url: 'https://hooks.example.com/webhooks/bamboohr/acme-eu' }]);
+    expect(await deps.secrets.get('acme')).toMatchObject({ webhookPrivateKey: null });
+  });
+
+  it('saves the change all the same when the old webhook cannot be deleted, and says which to delete', async () => {
+    // Prepare
+    const source = aCompanySource();
+    const { deps } = await setup(source);
+    await updateTenant(deps, 'acme', { webhook: { createAtUrl: null } });
+    source.listWebhooks = async () => {
+      throw new Error('BambooHR is unavailable');
+    };
+
+    // Act
+    const off = await updateTenant(deps, 'acme', { webhook: null });
+
+    // Assess
+    expect(off.tenant.webhookEnabled).toBe(false);
+    expect(off.warnings.join(' ')).toContain(URL);
+    expect(await deps.secrets.get('acme')).toMatchObject({ webhookPrivateKey: null });
+  });
+
+  it('leaves webhooks alone when a pasted private key replaces the stored one', async () => {
+    // Prepare
+    const source = aCompanySource();
+    const { deps } = await setup(source);
+    await updateTenant(deps, 'acme', { webhook: { createAtUrl: null } });
+
+    // Act
+    await updateTenant(deps, 'acme', { webhook: { privateKey: 'pasted-webhook-key-0123456789' } });
+
+    // Assess
+    expect(source.deletedWebhooks).toEqual([]);
+    expect(source.webhooks.map((w) => w.id)).toEqual(['1']);
+  });
+});
