@@ -3,8 +3,8 @@ import { createBambooHrSimulator } from '../../dev/bamboohr-simulator/simulator.
 import { createBambooHrSourceFactory } from '../../lib/bamboohr/bamboohr-client.js';
 import { loadConfig } from '../../lib/config.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
-import { removeTenant, type RemoveTenantDeps } from '../../lib/use-cases/remove-tenant.js';
-import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
+import { removeTenant } from '../../lib/use-cases/remove-tenant.js';
+import { aTenantAdminDeps } from '../helpers/tenant-admin-deps.js';
 
 /**
  * Found by the review of webhook deletion on removal: `DELETE /tenants/{id}` runs in the adminApi
@@ -28,18 +28,7 @@ afterAll(() => simulator.stop());
 it('a removal does not wait on BambooHR beyond its deadline: a throttled webhook list (Retry-After) is reported, and the tenant is removed', async () => {
   // Prepare: the admin Lambda's BambooHR settings (the defaults: serverless.yml overrides none for adminApi)
   const config = loadConfig({ STAGE: 'prod', BAMBOOHR_API_BASE: apiBase, BAMBOOHR_COMPANY_URL: companyUrlTemplate });
-  const deps: RemoveTenantDeps & Parameters<typeof registerTenant>[0] = {
-    tenants: new InMemoryTenantStore(),
-    secrets: new InMemorySecretStore(),
-    snapshots: new InMemorySnapshotStore(),
-    feed: new InMemoryChangeFeed(),
-    runs: new InMemoryRunStore(),
-    clock: new FixedClock(),
-    employeeSource: createBambooHrSourceFactory(config.bamboohr),
-    deployment: { publicBaseUrl: async () => 'https://sync.example.com' },
-    activity: new RecordingActivity(),
-    webhookDeadlineMs: 300,
-  };
+  const deps = aTenantAdminDeps(createBambooHrSourceFactory(config.bamboohr), { deployment: { publicBaseUrl: async () => 'https://sync.example.com' }, webhookDeadlineMs: 300 });
   await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: KEY, webhook: { createAtUrl: null } });
   expect(simulator.company('acme').webhooks).toHaveLength(1);
   // BambooHR throttles (it answers 429 with Retry-After on every throttled response, bamboohr-api.md)

@@ -2,20 +2,12 @@ import { OAUTH_SCOPES } from '../../lib/config.js';
 import { BambooHrAuthError } from '../../lib/errors.js';
 import type { EmployeeSourceFactory, OAuthGrant } from '../../lib/ports.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
-import { removeTenant, type RemoveTenantDeps } from '../../lib/use-cases/remove-tenant.js';
+import { removeTenant } from '../../lib/use-cases/remove-tenant.js';
 import { RotatingTokenEndpoint } from '../helpers/connect-deps.js';
 import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import {
-  FixedClock,
-  InMemoryChangeFeed,
-  InMemoryMarkerStore,
-  InMemoryRunStore,
-  InMemorySecretStore,
-  InMemorySnapshotStore,
-  InMemoryTenantStore,
-  RecordingActivity,
-} from '../helpers/in-memory-ports.js';
+import { FixedClock, InMemoryMarkerStore, InMemorySecretStore } from '../helpers/in-memory-ports.js';
+import { aTenantAdminDeps } from '../helpers/tenant-admin-deps.js';
 
 const BASE = 'https://hooks.example.com';
 
@@ -29,18 +21,7 @@ const BASE = 'https://hooks.example.com';
  */
 const aTenant = async (credential: { apiKey: string } | { oauth: OAuthGrant }, sourceFor: EmployeeSourceFactory) => {
   const clock = new FixedClock();
-  const deps: RemoveTenantDeps & Parameters<typeof registerTenant>[0] = {
-    tenants: new InMemoryTenantStore(),
-    secrets: new InMemorySecretStore(),
-    snapshots: new InMemorySnapshotStore(),
-    feed: new InMemoryChangeFeed(),
-    runs: new InMemoryRunStore(),
-    clock,
-    employeeSource: sourceFor,
-    deployment: { publicBaseUrl: async () => BASE },
-    activity: new RecordingActivity(),
-    markers: new InMemoryMarkerStore(clock),
-  };
+  const deps = aTenantAdminDeps(sourceFor, { clock, markers: new InMemoryMarkerStore(clock) });
   await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', ...credential, webhook: { createAtUrl: null } });
   return { deps, clock };
 };

@@ -1,9 +1,9 @@
 import { BambooHrAuthError } from '../../lib/errors.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
-import { removeTenant, type RemoveTenantDeps } from '../../lib/use-cases/remove-tenant.js';
+import { removeTenant } from '../../lib/use-cases/remove-tenant.js';
 import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
+import { aTenantAdminDeps } from '../helpers/tenant-admin-deps.js';
 
 const BASE = 'https://hooks.example.com';
 const URL = `${BASE}/webhooks/bamboohr/acme`;
@@ -27,17 +27,7 @@ class SpecBambooHr extends FakeEmployeeSource {
 it("deletes the tenant's webhooks it can even when BambooHR refuses to delete an earlier one listed before them", async () => {
   // Prepare: webhook 1 made with the old key (listed first), webhook 2 made with the current key, both calling the tenant
   const source = new SpecBambooHr([aRawRow('1'), aRawRow('2')]);
-  const deps: RemoveTenantDeps & Parameters<typeof registerTenant>[0] = {
-    tenants: new InMemoryTenantStore(),
-    secrets: new InMemorySecretStore(),
-    snapshots: new InMemorySnapshotStore(),
-    feed: new InMemoryChangeFeed(),
-    runs: new InMemoryRunStore(),
-    clock: new FixedClock(),
-    employeeSource: () => source,
-    deployment: { publicBaseUrl: async () => BASE },
-    activity: new RecordingActivity(),
-  };
+  const deps = aTenantAdminDeps(() => source);
   await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, webhook: { createAtUrl: null } });
   source.byOldKey.add('1');
   source.webhooks.push({ id: '2', url: URL });

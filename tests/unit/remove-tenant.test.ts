@@ -1,9 +1,10 @@
 import { BambooHrAuthError } from '../../lib/errors.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
-import { removeTenant, type RemoveTenantDeps } from '../../lib/use-cases/remove-tenant.js';
+import { removeTenant } from '../../lib/use-cases/remove-tenant.js';
 import { aRawRow, FAKE_API_KEY } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { FixedClock, InMemoryChangeFeed, InMemoryRunStore, InMemorySecretStore, InMemorySnapshotStore, InMemoryTenantStore, RecordingActivity } from '../helpers/in-memory-ports.js';
+import { RecordingActivity } from '../helpers/in-memory-ports.js';
+import { aTenantAdminDeps } from '../helpers/tenant-admin-deps.js';
 
 const BASE = 'https://hooks.example.com';
 
@@ -11,17 +12,7 @@ const BASE = 'https://hooks.example.com';
 const aRegisteredTenant = async (webhook: boolean) => {
   const source = new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]);
   const activity = new RecordingActivity();
-  const deps: RemoveTenantDeps & Parameters<typeof registerTenant>[0] = {
-    tenants: new InMemoryTenantStore(),
-    secrets: new InMemorySecretStore(),
-    snapshots: new InMemorySnapshotStore(),
-    feed: new InMemoryChangeFeed(),
-    runs: new InMemoryRunStore(),
-    clock: new FixedClock(),
-    employeeSource: () => source,
-    deployment: { publicBaseUrl: async () => BASE },
-    activity,
-  };
+  const deps = aTenantAdminDeps(() => source, { activity });
   await registerTenant(deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, ...(webhook ? { webhook: { createAtUrl: null } } : {}) });
   return { deps, source, activity };
 };
