@@ -70,8 +70,11 @@ const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<R
   } catch (error) {
     return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(null, errorMessage(error)) : null };
   }
-  const stored = await deps.secrets.get(tenant.tenantId).catch(() => null);
-  if (!stored) return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(url, 'its key was gone already') : null };
+  const stored = await deps.secrets.get(tenant.tenantId).catch(() => 'unreadable' as const);
+  if (!stored || stored === 'unreadable') {
+    const why = stored === 'unreadable' ? 'its key could not be read' : 'its key was gone already';
+    return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled ? leftInBambooHr(url, why) : null };
+  }
   const credentials = { ...deps, clock };
   const attempt = async (secret: TenantSecret) =>
     deleteWebhooksCalling(employeeSource({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, ...credentialsOf(secret) }), url);
@@ -99,8 +102,8 @@ const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<R
     }
     return { webhooksDeleted: cleanup.deleted, webhookProblem: null };
   } catch (error) {
-    // Without a webhook key a webhook is unlikely (one left by --no-webhook): a refused key (a customer
-    // who left) is no news then; BambooHR unavailable or rate limiting is (one may be there).
+    // Without a webhook key a webhook is unlikely (one a --no-webhook could not delete): a refused key (a
+    // customer who left) is no news then; BambooHR unavailable or rate limiting is (one may be there).
     const refused = error instanceof BambooHrAuthError || error instanceof WebhookNotPermittedError || error instanceof OAuthGrantRefusedError;
     return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled || !refused ? leftInBambooHr(url, reasonOf(error)) : null };
   }
