@@ -2,24 +2,7 @@ import { api } from '../api';
 import { OrgPicture } from '../charts';
 import { Badge, ErrorBox, Loading, Time, useLoad } from '../components';
 import type { EmployeeExplanation } from '../types';
-
-const FIELDS: ReadonlyArray<[string, string]> = [
-  ['Status', 'status'],
-  ['Work email', 'workEmail'],
-  ['First name', 'firstName'],
-  ['Middle name', 'middleName'],
-  ['Last name', 'lastName'],
-  ['Preferred name', 'preferredName'],
-  ['Employee #', 'employeeNumber'],
-  ['Hire date', 'hireDate'],
-  ['Original hire date', 'originalHireDate'],
-  ['Job title', 'jobTitle'],
-  ['Department', 'department'],
-  ['Division', 'division'],
-  ['Location', 'location'],
-];
-
-const show = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') || '—' : String(v));
+import { EXPLAINED_FIELDS as FIELDS, shownValue as show } from '../../../lib/model/field-labels.js';
 
 const REASON_BADGE: Record<string, string> = { synced: 'succeeded', 'pending-change': 'held', 'field-hidden': 'held' };
 

@@ -3,24 +3,8 @@ import { explainEmployee, type EmployeeExplanation, type OrgNode } from '../../u
 import type { Command } from '../command.js';
 import { table, when } from '../output.js';
 import { CHECK, CROSS } from '../render.js';
+import { EXPLAINED_FIELDS as FIELDS, shownValue as value } from '../../model/field-labels.js';
 
-const FIELDS: ReadonlyArray<[string, string]> = [
-  ['Status', 'status'],
-  ['Work email', 'workEmail'],
-  ['First name', 'firstName'],
-  ['Middle name', 'middleName'],
-  ['Last name', 'lastName'],
-  ['Preferred name', 'preferredName'],
-  ['Employee #', 'employeeNumber'],
-  ['Hire date', 'hireDate'],
-  ['Original hire date', 'originalHireDate'],
-  ['Job title', 'jobTitle'],
-  ['Department', 'department'],
-  ['Division', 'division'],
-  ['Location', 'location'],
-];
-
-const value = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') || '—' : String(v));
 const node = (n: OrgNode): string => `${n.name ?? 'unnamed'} (#${n.employeeId}${n.state === 'synced' ? '' : `, ${n.state}`})`;
 
 /** The explanation as lines: the verdict and reasons first, then the comparison, the history, the org. */
