@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBambooHrSimulator, SIMULATOR_OAUTH_APP, type SimulatorOptions } from '../../dev/bamboohr-simulator/simulator.js';
 import { createServiceDeps, type ServiceDeps } from '../../lib/composition.js';
 import type { Config } from '../../lib/config.js';
+import type { LocalStackInfo } from '../../lib/local-stack-info.js';
 import { silentLog } from '../../lib/logging.js';
 import type { Alert } from '../../lib/model/activity.js';
 import { startEmulators, type Emulators } from './emulators.js';
@@ -90,4 +91,30 @@ export const startLocalService = async (
       rmSync(dir, { recursive: true, force: true });
     },
   };
+};
+
+/**
+ * A stack file describing this in-process service (as `npm start` writes one), in `dir`, so that the
+ * CLI run as a child process finds it (BAMBOOHR_SYNC_STACK_FILE). Its path.
+ */
+export const writeStackFile = (local: LocalService, dir: string): string => {
+  const c = local.config;
+  const info: LocalStackInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    stage: c.stage,
+    region: c.region,
+    dynamodbEndpoint: c.endpoints.dynamodb!,
+    sqsEndpoint: c.endpoints.sqs!,
+    secretsFile: local.env.LOCAL_SECRETS_FILE!,
+    queueUrl: c.queues.syncUrl!,
+    dlqUrl: c.queues.dlqUrl!,
+    gatewayUrl: 'http://127.0.0.1:9',
+    adminToken: 'unused',
+    bamboohrApiBase: local.apiBase,
+    simulator: true,
+  };
+  const file = join(dir, 'stack.json');
+  writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
+  return file;
 };

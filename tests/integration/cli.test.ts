@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { generateEmployees } from '../../dev/bamboohr-simulator/demo-data.js';
-import type { LocalStackInfo } from '../../lib/local-stack-info.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import { FAKE_API_KEY } from '../helpers/builders.js';
 import { drainQueue, receiveAll, type WorkerHandler } from '../helpers/lambda.js';
-import { startLocalService, type LocalService } from '../helpers/local-service.js';
+import { startLocalService, writeStackFile, type LocalService } from '../helpers/local-service.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'bamboohr-sync.mjs');
@@ -83,24 +82,7 @@ describe('the bamboohr-sync CLI', () => {
       });
     }
     dir = mkdtempSync(join(tmpdir(), 'bamboohr-sync-cli-'));
-    stackFile = join(dir, 'stack.json');
-    const c = local.config;
-    const info: LocalStackInfo = {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      stage: c.stage,
-      region: c.region,
-      dynamodbEndpoint: c.endpoints.dynamodb!,
-      sqsEndpoint: c.endpoints.sqs!,
-      secretsFile: local.env.LOCAL_SECRETS_FILE!,
-      queueUrl: c.queues.syncUrl!,
-      dlqUrl: c.queues.dlqUrl!,
-      gatewayUrl: 'http://127.0.0.1:9',
-      adminToken: 'unused',
-      bamboohrApiBase: local.apiBase,
-      simulator: true,
-    };
-    writeFileSync(stackFile, JSON.stringify(info), { mode: 0o600 });
+    stackFile = writeStackFile(local, dir);
     worker = (await import('../../functions/worker.js')).handler as never;
   }, 60_000);
 

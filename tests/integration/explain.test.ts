@@ -3,16 +3,15 @@
  * simulator, for each reason code, with --json (issue 16).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimEmployee } from '../../dev/bamboohr-simulator/types.js';
-import type { LocalStackInfo } from '../../lib/local-stack-info.js';
 import { registerTenant } from '../../lib/use-cases/register-tenant.js';
 import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { aJob, FAKE_API_KEY } from '../helpers/builders.js';
-import { startLocalService, type LocalService } from '../helpers/local-service.js';
+import { startLocalService, writeStackFile, type LocalService } from '../helpers/local-service.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'bamboohr-sync.mjs');
@@ -76,24 +75,7 @@ describe('bamboohr-sync explain, against the simulator (issue 16)', () => {
       ],
     });
     dir = mkdtempSync(join(tmpdir(), 'bamboohr-sync-explain-'));
-    stackFile = join(dir, 'stack.json');
-    const c = local.config;
-    const info: LocalStackInfo = {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      stage: c.stage,
-      region: c.region,
-      dynamodbEndpoint: c.endpoints.dynamodb!,
-      sqsEndpoint: c.endpoints.sqs!,
-      secretsFile: local.env.LOCAL_SECRETS_FILE!,
-      queueUrl: c.queues.syncUrl!,
-      dlqUrl: c.queues.dlqUrl!,
-      gatewayUrl: 'http://127.0.0.1:9',
-      adminToken: 'unused',
-      bamboohrApiBase: local.apiBase,
-      simulator: true,
-    };
-    writeFileSync(stackFile, JSON.stringify(info), { mode: 0o600 });
+    stackFile = writeStackFile(local, dir);
 
     // Synced once; then the box ticked for 3, 4 terminated, 7 deleted, and synced again; then 6 changes (not synced yet)
     await registerTenant(local.deps, { tenantId: 'acme', subdomain: 'acme', apiKey: FAKE_API_KEY, exclusionField: true });
