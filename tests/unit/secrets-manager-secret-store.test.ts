@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerSecretStore } from '../../lib/adapters/secrets-manager-secret-store.js';
 import type { OAuthGrant, TenantSecret } from '../../lib/ports.js';
 import { everythingIn, rejectionOf } from '../helpers/errors.js';
+import { NEW_ACCESS, NEW_REFRESH, OLD_ACCESS, OLD_REFRESH, OTHER_ACCESS, OTHER_REFRESH, WEBHOOK_KEY } from '../helpers/secret-canaries.js';
 
 const PREFIX = 'bamboohr-sync/test/tenants/';
 const API_KEY = 'k3y-0f-acme-5ecret-value';
@@ -184,13 +185,6 @@ describe('SecretsManagerSecretStore', () => {
 });
 
 describe('SecretsManagerSecretStore: versioned compare-and-set', () => {
-  const OLD_ACCESS = 'access-0ld-7f3a9c1e5b2d8f4a6c0e';
-  const OLD_REFRESH = 'refresh-0ld-2b8d4f6a0c1e3a5c7e9b';
-  const NEW_ACCESS = 'access-n3w-9e1c3a5b7d2f4a6c8e0a';
-  const NEW_REFRESH = 'refresh-n3w-4d6f8a0b2c1e3f5a7c9d';
-  const OTHER_ACCESS = 'access-0ther-5c7e9a1b3d2f4a6c8e0d';
-  const OTHER_REFRESH = 'refresh-0ther-0e8c6a4f2d1b3c5e7a9f';
-  const WEBHOOK_KEY = 'whk-private-3a5c7e9b1d0f2a4c6e8a';
   const VALUES = [OLD_ACCESS, OLD_REFRESH, NEW_ACCESS, NEW_REFRESH, OTHER_ACCESS, OTHER_REFRESH, WEBHOOK_KEY, API_KEY];
 
   const grant = (accessToken: string, refreshToken: string): OAuthGrant => ({ accessToken, refreshToken, expiresAt: '2026-11-25T11:00:00.000Z', scopes: ['employee:read'] });

@@ -5,17 +5,11 @@ import { REFRESH_MARGIN_MS, usableSecret, type CredentialDeps } from '../../lib/
 import { FAKE_API_KEY, aTenant } from '../helpers/builders.js';
 import { FixedClock, InMemoryMarkerStore, InMemorySecretStore } from '../helpers/in-memory-ports.js';
 import { everythingIn, rejectionOf } from '../helpers/errors.js';
+import { NEW_ACCESS, NEW_REFRESH, OLD_ACCESS, OLD_REFRESH, OTHER_ACCESS as WINNER_ACCESS, OTHER_REFRESH as WINNER_REFRESH, WEBHOOK_KEY } from '../helpers/secret-canaries.js';
 
 // Every secret value these tests handle: none may ever turn up in an error.
-const OLD_ACCESS = 'access-0ld-7f3a9c1e5b2d8f4a6c0e';
-const OLD_REFRESH = 'refresh-0ld-2b8d4f6a0c1e3a5c7e9b';
-const NEW_ACCESS = 'access-n3w-9e1c3a5b7d2f4a6c8e0a';
-const NEW_REFRESH = 'refresh-n3w-4d6f8a0b2c1e3f5a7c9d';
 const NEWER_ACCESS = 'access-n3wer-1a3c5e7b9d0f2a4c6e8b';
 const NEWER_REFRESH = 'refresh-n3wer-8c6a4e2f0d9b7c5a3e1f';
-const WINNER_ACCESS = 'access-w1nner-5c7e9a1b3d2f4a6c8e0d';
-const WINNER_REFRESH = 'refresh-w1nner-0e8c6a4f2d1b3c5e7a9f';
-const WEBHOOK_KEY = 'whk-private-3a5c7e9b1d0f2a4c6e8a';
 const CLIENT_SECRET = 'client-s3cret-6e8a0c2b4d1f3a5c7e9b';
 const ALL_SECRET_VALUES = [OLD_ACCESS, OLD_REFRESH, NEW_ACCESS, NEW_REFRESH, NEWER_ACCESS, NEWER_REFRESH, WINNER_ACCESS, WINNER_REFRESH, WEBHOOK_KEY, CLIENT_SECRET, FAKE_API_KEY];
 
