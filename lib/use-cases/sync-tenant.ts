@@ -115,10 +115,9 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
   const early = Promise.all([deps.secrets.get(tenant.tenantId), stateRead]);
   early.catch(() => undefined);
   // As soon as the bookkeeping is in: mostly read before BambooHR is asked rather than while it answers.
+  // (A pending append is repaired first, which leaves the summary stale: then nothing is read, and the plan reads the whole snapshot.)
   const summaryRead: Promise<LoadedSummaryResult> | null =
-    job.kind === 'incremental'
-      ? null
-      : stateRead.then((state) => (state.pending ? { summary: null, reason: 'a pending append was repaired first' } : loadSummary(deps, tenant.tenantId, state)));
+    job.kind === 'incremental' ? null : stateRead.then((state) => loadSummary(deps, tenant.tenantId, state.pending ? { ...state, summaryStale: true } : state));
   summaryRead?.catch(() => undefined);
   const started = await deps.runs.start(fresh);
   if (!started.created && FINISHED(started.existing)) return { outcome: 'duplicate', run: started.existing };
@@ -161,7 +160,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
     // The early read of the summary serves the first pull; a pull again (after a refused key) reuses
     // it if it succeeded and reads again if it failed, as the first pull's failure may have been its.
     const summaryFor = (again: boolean): Promise<LoadedSummaryResult> | null =>
-      !summaryRead || feedState !== state ? null : again ? summaryRead.catch(() => loadSummary(deps, tenant.tenantId, feedState)) : summaryRead;
+      summaryRead && again ? summaryRead.catch(() => loadSummary(deps, tenant.tenantId, feedState)) : summaryRead;
     const pull = (again = false) =>
       pullAndPlan({
         tenant,
@@ -171,7 +170,6 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         snapshots: deps.snapshots,
         incrementalSince: since,
         feedState,
-        // (A pending append repaired above makes the summary stale: the plan then reads the whole snapshot.)
         summary: summaryFor(again),
         log: deps.log,
       });
