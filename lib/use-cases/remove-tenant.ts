@@ -1,10 +1,10 @@
-import { BambooHrAuthError, errorMessage, OAuthGrantRefusedError, TenantNotFoundError, WebhookNotPermittedError } from '../errors.js';
+import { BambooHrAuthError, errorMessage, TenantNotFoundError } from '../errors.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantSecret, TenantStore } from '../ports.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { webhookUrlFor } from './register-tenant.js';
 import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
-import { deleteWebhooksCalling, reasonOf, WEBHOOK_CLEANUP_DEADLINE_MS, withinDeadline, type WebhookCleanup } from './tenant-webhooks.js';
+import { cleanUpWithin, deleteWebhooksCalling, type WebhookCleanup } from './tenant-webhooks.js';
 
 export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
   tenants: TenantStore;
@@ -17,7 +17,7 @@ export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' |
   employeeSource?: EmployeeSourceFactory;
   deployment?: Deployment;
   clock?: Clock;
-  /** How long to wait for BambooHR (default WEBHOOK_CLEANUP_DEADLINE_MS). */
+  /** How long to wait for BambooHR (default WEBHOOK_CLEANUP_DEADLINE_MS, tenant-webhooks.ts). */
   webhookDeadlineMs?: number;
 }
 
@@ -90,23 +90,19 @@ const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<R
       return attempt(again);
     }
   };
-  try {
-    const cleanup = await withinDeadline(work(), deps.webhookDeadlineMs ?? WEBHOOK_CLEANUP_DEADLINE_MS);
-    if (cleanup === 'late') return { webhooksDeleted: 0, webhookProblem: leftInBambooHr(url, 'BambooHR did not answer in time') };
-    if (cleanup.failures.length > 0) return { webhooksDeleted: cleanup.deleted, webhookProblem: leftInBambooHr(url, cleanup.failures.join('; ')) };
-    if (cleanup.deleted === 0 && tenant.webhookEnabled) {
-      return {
-        webhooksDeleted: 0,
-        webhookProblem: `No webhook made by its BambooHR key calls ${url}: if its webhook was made in BambooHR's settings (its private key pasted here), delete it there.`,
-      };
-    }
-    return { webhooksDeleted: cleanup.deleted, webhookProblem: null };
-  } catch (error) {
+  const cleanup = await cleanUpWithin(work(), deps.webhookDeadlineMs);
+  if (cleanup.failures.length > 0) {
     // Without a webhook key a webhook is unlikely (one a --no-webhook could not delete): a refused key (a
     // customer who left) is no news then; BambooHR unavailable or rate limiting is (one may be there).
-    const refused = error instanceof BambooHrAuthError || error instanceof WebhookNotPermittedError || error instanceof OAuthGrantRefusedError;
-    return { webhooksDeleted: 0, webhookProblem: tenant.webhookEnabled || !refused ? leftInBambooHr(url, reasonOf(error)) : null };
+    return { webhooksDeleted: cleanup.deleted, webhookProblem: tenant.webhookEnabled || !cleanup.refused ? leftInBambooHr(url, cleanup.failures.join('; ')) : null };
   }
+  if (cleanup.deleted === 0 && tenant.webhookEnabled) {
+    return {
+      webhooksDeleted: 0,
+      webhookProblem: `No webhook made by its BambooHR key calls ${url}: if its webhook was made in BambooHR's settings (its private key pasted here), delete it there.`,
+    };
+  }
+  return { webhooksDeleted: cleanup.deleted, webhookProblem: null };
 };
 
 const leftInBambooHr = (url: string | null, why: string): string =>

@@ -1,4 +1,4 @@
-import { BambooHrAuthError, BambooHrRateLimitedError, BambooHrUnavailableError, errorMessage, WebhookNotPermittedError } from '../errors.js';
+import { BambooHrAuthError, BambooHrRateLimitedError, BambooHrUnavailableError, errorMessage, OAuthGrantRefusedError, WebhookNotPermittedError } from '../errors.js';
 import type { EmployeeSource } from '../ports.js';
 
 /** What deleting a tenant's webhooks did: how many went, and why others (or the listing) did not. */
@@ -43,7 +43,7 @@ export const deleteWebhooksCalling = async (
 };
 
 /** Why BambooHR did not do it, in a few words (BambooHR's own errors carry advice for syncs, not for this). */
-export const reasonOf = (error: unknown): string => {
+const reasonOf = (error: unknown): string => {
   if (error instanceof WebhookNotPermittedError) return 'the key may not manage webhooks';
   if (error instanceof BambooHrAuthError) return 'BambooHR refused the key';
   if (error instanceof BambooHrRateLimitedError) return 'BambooHR is rate limiting';
@@ -51,15 +51,24 @@ export const reasonOf = (error: unknown): string => {
   return errorMessage(error).replace(/\.$/, '');
 };
 
-/** The work's result, or `late` when it has not ended within `ms` (it goes on; a late failure is dropped). */
-export const withinDeadline = async <T>(work: Promise<T>, ms: number): Promise<T | 'late'> => {
+/**
+ * A clean-up given at most `ms` (it goes on after that; a late failure is dropped). A listing that
+ * failed or came too late is one failure; `refused` says the listing failed because BambooHR refused
+ * the credential (a customer who left), which a caller may take as no news.
+ */
+export const cleanUpWithin = async (work: Promise<WebhookCleanup>, ms: number = WEBHOOK_CLEANUP_DEADLINE_MS): Promise<WebhookCleanup & { refused: boolean }> => {
   work.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), ms);
   });
   try {
-    return await Promise.race([work, late]);
+    const cleanup = await Promise.race([work, late]);
+    if (cleanup === 'late') return { deleted: 0, failures: ['BambooHR did not answer in time'], refused: false };
+    return { ...cleanup, refused: false };
+  } catch (error) {
+    const refused = error instanceof BambooHrAuthError || error instanceof WebhookNotPermittedError || error instanceof OAuthGrantRefusedError;
+    return { deleted: 0, failures: [reasonOf(error)], refused };
   } finally {
     clearTimeout(timer);
   }

@@ -8,7 +8,7 @@ import { amendSecret, credentialsOf, usableSecret, type CredentialDeps } from '.
 import { checkBambooHrAccess, type AccessCheck } from './check-bamboohr-access.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { parseApiKey, webhookUrlFor, webhookUrlToCreate } from './register-tenant.js';
-import { deleteWebhooksCalling, reasonOf, WEBHOOK_CLEANUP_DEADLINE_MS, withinDeadline } from './tenant-webhooks.js';
+import { cleanUpWithin, deleteWebhooksCalling } from './tenant-webhooks.js';
 
 export interface UpdateTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
   tenants: TenantStore;
@@ -120,13 +120,10 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   await deps.tenants.save(tenant, { expectedStatus: current.status });
   // The webhooks the service made before for this tenant call it with a key it no longer has: once the
   // new key (or none) is saved, they go (best effort: a failure is a warning).
-  if (input.webhook === null || createdWebhookId !== null) {
-    const url = webhookUrl ?? webhookUrlFor(await deps.deployment.publicBaseUrl().catch(() => ''), tenantId);
-    const cleanup = await withinDeadline(deleteWebhooksCalling(source, url, createdWebhookId), WEBHOOK_CLEANUP_DEADLINE_MS).catch((error: unknown) => ({
-      deleted: 0,
-      failures: [reasonOf(error)],
-    }));
-    const failures = cleanup === 'late' ? ['BambooHR did not answer in time'] : cleanup.failures;
+  // (Without this deployment's address, none of its webhooks can be told apart: nothing is asked.)
+  const url = webhookUrl ?? (input.webhook === null ? await deps.deployment.publicBaseUrl().then((base) => webhookUrlFor(base, tenantId), () => null) : null);
+  if (url !== null && (input.webhook === null || createdWebhookId !== null)) {
+    const { failures } = await cleanUpWithin(deleteWebhooksCalling(source, url, createdWebhookId));
     // Said only if there was one (a refused key of a tenant without a webhook is no news here).
     if (failures.length > 0 && secret?.webhookPrivateKey) {
       warnings.push(`The webhook this service made before in BambooHR could not be deleted (${failures.join('; ')}): delete the older webhook calling ${url} in BambooHR's settings.`);
