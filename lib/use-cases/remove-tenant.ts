@@ -3,7 +3,7 @@ import type { Tenant } from '../model/tenant.js';
 import type { ChangeFeed, Clock, Deployment, EmployeeSourceFactory, RunStore, SecretStore, SnapshotStore, TenantSecret, TenantStore } from '../ports.js';
 import type { ActivityRecorder } from './record-activity.js';
 import { webhookUrlFor } from './register-tenant.js';
-import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
+import { credentialAfterRefusal, credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import { cleanUpWithin, deleteWebhooksCalling, type WebhookCleanup } from './tenant-webhooks.js';
 
 export interface RemoveTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | 'markers'>> {
@@ -84,9 +84,9 @@ const removeWebhooks = async (deps: RemoveTenantDeps, tenant: Tenant): Promise<R
       return await attempt(secret);
     } catch (error) {
       if (!(error instanceof BambooHrAuthError)) throw error;
-      // A refused credential may be a cached one replaced meanwhile (as a sync does): once more with the current one.
-      const again = secret.oauth ? await usableSecret(credentials, tenant, secret, { refused: true }) : await deps.secrets.get(tenant.tenantId, { fresh: true });
-      if (!again || (!again.oauth && again.apiKey === secret.apiKey)) throw error;
+      // A refused credential may be a stale one (as in a sync): once more with the current one.
+      const again = await credentialAfterRefusal(credentials, tenant, secret);
+      if (!again) throw error;
       return attempt(again);
     }
   };

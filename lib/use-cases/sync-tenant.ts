@@ -1,5 +1,5 @@
 import { BambooHrAuthError, BambooHrRateLimitedError, errorMessage, OAuthGrantRefusedError, SecretMissingError, SyncError, TenantNotFoundError } from '../errors.js';
-import { credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
+import { credentialAfterRefusal, credentialsOf, usableSecret, type CredentialDeps } from './tenant-credentials.js';
 import type { SyncJob } from '../model/job.js';
 import { ZERO_COUNTS, type RunRecord, type Warning } from '../model/run.js';
 import type { SafeguardApproval } from '../sync/safeguards.js';
@@ -177,21 +177,17 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
       const { plan, kind, basis } = await pull().catch(async (error: unknown) => {
         if (!(error instanceof BambooHrAuthError)) throw error;
         requests += source.requestCount;
-        if (secret.oauth) {
-          // A refused access token: refresh it once (or take the one another Lambda just got), then again.
-          source = sourceFor(await usableSecret(deps, tenant, secret, { refused: true }));
-          return pull(true).catch((again: unknown) => {
-            throw again instanceof BambooHrAuthError ? new OAuthGrantRefusedError(tenant.tenantId, tenant.subdomain) : again;
-          });
-        }
-        // A refused key may be a cached one that support has just replaced: read it again, uncached.
-        const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
-        if (!fresh || (fresh.apiKey === secret.apiKey && !fresh.oauth)) {
+        // A refused access token is refreshed once; a refused key may be a cached one support has just replaced.
+        const again = await credentialAfterRefusal(deps, tenant, secret);
+        if (!again) {
           requests -= source.requestCount;
           throw error;
         }
-        source = sourceFor(await usableSecret(deps, tenant, fresh));
-        return pull(true);
+        source = sourceFor(again);
+        if (!secret.oauth) return pull(true);
+        return pull(true).catch((refused: unknown) => {
+          throw refused instanceof BambooHrAuthError ? new OAuthGrantRefusedError(tenant.tenantId, tenant.subdomain) : refused;
+        });
       });
       snapshotRead = basis ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : {}) } : null;
       run.kind = kind;

@@ -59,6 +59,18 @@ export const usableSecret = async (
   return refresh(deps, tenant, options.refused ? secret.oauth.accessToken : null);
 };
 
+/**
+ * The credential to try once more after BambooHR refused `secret`: a grant refreshed (or the one
+ * another Lambda just got); for a key, the secret read again uncached, if support replaced it
+ * meanwhile (a cached one may be stale), ready to use. Null: there is no other credential to try.
+ */
+export const credentialAfterRefusal = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, secret: TenantSecret): Promise<TenantSecret | null> => {
+  if (secret.oauth) return usableSecret(deps, tenant, secret, { refused: true });
+  const fresh = await deps.secrets.get(tenant.tenantId, { fresh: true });
+  if (!fresh || (fresh.apiKey === secret.apiKey && !fresh.oauth)) return null;
+  return usableSecret(deps, tenant, fresh);
+};
+
 const refresh = async (deps: CredentialDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, refusedToken: string | null): Promise<TenantSecret> => {
   const { tenantId, subdomain } = tenant;
   if (!deps.oauth || !deps.markers) throw new OAuthNotConfiguredError('no token endpoint in this process');
