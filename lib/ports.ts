@@ -200,6 +200,11 @@ export interface StatusTransition {
   from: readonly Tenant['status'][];
   /** The probe bookkeeping written with the status (null clears it). */
   attention: Tenant['attention'];
+  /**
+   * Only while the probe bookkeeping is still there: the move ends an episode support closed by hand
+   * (`enable`, a working key), once, however many runs finish at the same time.
+   */
+  whileAttention?: boolean;
 }
 
 /** Each tenant's activity: what happened to it, newest first, kept for a while (a TTL). */

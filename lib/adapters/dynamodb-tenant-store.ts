@@ -136,12 +136,17 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
       values[':attention'] = status.attention;
       status.from.forEach((from, i) => (values[`:from${i}`] = from));
       sets.push('#status = :status', '#statusReason = :statusReason', '#attention = :attention');
-      if (status.status === 'active') {
+      // (Made active by support: activeSince was stamped then.)
+      if (status.status === 'active' && !status.from.includes('active')) {
         names['#activeSince'] = 'activeSince';
         values[':activeSince'] = summary.finishedAt ?? summary.startedAt;
         sets.push('#activeSince = :activeSince');
       }
       condition += ` AND #status IN (${status.from.map((_, i) => `:from${i}`).join(', ')})`;
+      if (status.whileAttention) {
+        values[':map'] = 'M';
+        condition += ' AND attribute_type(#attention, :map)';
+      }
     }
     try {
       await this.documentClient.send(

@@ -467,14 +467,18 @@ const recordActivityOf = async (
       message: `${asSentence(input.attention)} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
       details: { code: run.error?.code ?? null },
     });
-  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && tenant.status === 'needs-attention') {
+  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && (tenant.status === 'needs-attention' || tenant.attention !== null)) {
+    // The needs-attention alert's answer, once: also when support made the tenant active by hand
+    // (then the first run that reaches BambooHR after says so; the alert alone would stay open).
+    const byHand = tenant.status !== 'needs-attention';
     await deps.activity.record({
       ...base,
       type: 'recovered',
       message:
         `Syncing again: ${job.requestedBy === 'probe' ? 'an automatic probe' : `a ${job.requestedBy} sync`} ` +
         `${run.status === 'held' ? 'reached BambooHR (its run was held by the safeguard: review it)' : 'succeeded'}` +
-        `${tenant.attention ? ` (it needed attention since ${tenant.attention.since})` : ''}. It had needed attention for: ${tenant.statusReason ?? 'unknown'}`,
+        `${tenant.attention ? ` (it needed attention since ${tenant.attention.since})` : ''}.` +
+        (byHand ? ' It had been made active again by support.' : ` It had needed attention for: ${tenant.statusReason ?? 'unknown'}`),
     });
   }
   // Once per held episode: from the first held run until a full run is applied (tenant.heldRun).
@@ -513,7 +517,10 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
         ? // BambooHR answered and a plan was made: what it needed attention for is gone (a held run is
           // then support's to review, like any other held run).
           { status: 'active', reason: null, from: ['needs-attention'], attention: null }
-        : undefined;
+        : (run.status === 'succeeded' || run.status === 'held') && tenant.status === 'active' && tenant.attention !== null
+          ? // Made active by support (enable, a working key) while it needed attention: this run proves the fix, and ends the episode.
+            { status: 'active', reason: null, from: ['active'], attention: null, whileAttention: true }
+          : undefined;
   return deps.tenants.recordRun(tenant.tenantId, summary, status);
 };
 

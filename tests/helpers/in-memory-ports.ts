@@ -71,11 +71,11 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     }
     if (summary.status === 'held') t.heldRun ??= { runId: summary.runId, since: summary.finishedAt ?? summary.startedAt };
     else if (summary.status === 'succeeded' && summary.kind === 'full') t.heldRun = null;
-    if (status && status.from.includes(t.status)) {
+    if (status && status.from.includes(t.status) && (!status.whileAttention || t.attention)) {
+      if (status.status === 'active' && !status.from.includes('active')) t.activeSince = summary.finishedAt ?? summary.startedAt;
       t.status = status.status;
       t.statusReason = status.reason;
       t.attention = clone(status.attention);
-      if (status.status === 'active') t.activeSince = summary.finishedAt ?? summary.startedAt;
       return true;
     }
     return false;

@@ -202,6 +202,23 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await tenants.delete('soylent'); // the table is shared with the paging test below
     });
 
+    it('ends an episode support closed by hand once: only while its probe bookkeeping is there, keeping activeSince', async () => {
+      // Prepare: made active by support (enable) while it needed attention: the bookkeeping stays
+      const tenants = store();
+      const attention = { since: '2026-03-01T09:00:00.000Z', probes: 1, nextProbeAt: '2026-03-01T11:00:00.000Z' };
+      await tenants.create(tenant('wonka', { status: 'active', activeSince: '2026-03-01T10:00:00.000Z', attention }));
+      const close = { status: 'active' as const, reason: null, from: ['active' as const], attention: null, whileAttention: true };
+
+      // Act: two runs finishing at once both try to end it
+      const first = await tenants.recordRun('wonka', summary('run-1'), close);
+      const second = await tenants.recordRun('wonka', summary('run-2'), close);
+
+      // Assess
+      expect([first, second]).toEqual([true, false]);
+      expect(await tenants.get('wonka')).toMatchObject({ status: 'active', attention: null, activeSince: '2026-03-01T10:00:00.000Z', lastRun: summary('run-2') });
+      await tenants.delete('wonka'); // the table is shared with the paging test below
+    });
+
     it('saves only while the status is still the one read', async () => {
       // Prepare
       const tenants = store();
