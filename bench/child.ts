@@ -165,6 +165,8 @@ const runSync = async (task: Extract<ChildTask, { kind: 'sync' }>): Promise<Sync
     clock: base.clock,
     log: silentLog,
     activity: base.activity,
+    // As a warm Lambda: summary chunks decoded by the warm-up runs are not read again (a fresh process reads them all).
+    summaryCache: base.summaryCache,
   };
 
   if (task.warmup) {

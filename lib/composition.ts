@@ -1,3 +1,4 @@
+import { MemorySummaryChunkCache } from './adapters/memory-summary-chunk-cache.js';
 import { createOAuthAppCredentials } from './adapters/oauth-app-credentials.js';
 import { DynamoDbInviteStore } from './adapters/dynamodb-invite-store.js';
 import { createOAuthClient } from './bamboohr/oauth-client.js';
@@ -85,6 +86,7 @@ export const createServiceDeps = (
     stats,
     tenants: new DynamoDbTenantStore({ client: clients.documentClient, tableName: config.tables.tenants }),
     snapshots: new DynamoDbSnapshotStore({ client: clients.documentClient, tableName: config.tables.employees, stats }),
+    summaryCache: config.summaryCache.maxStubs > 0 ? new MemorySummaryChunkCache(config.summaryCache.maxStubs) : undefined,
     feed: new DynamoDbChangeFeed({ client: clients.documentClient, tableName: config.tables.changes, ttlDays: config.retention.changeTtlDays, now, stats }),
     runs: new DynamoDbRunStore({ client: clients.documentClient, tableName: config.tables.runs, ttlDays: config.retention.runTtlDays, now, stats }),
     markers: new DynamoDbMarkerStore({ client: clients.documentClient, tableName: config.tables.markers, now }),

@@ -96,6 +96,8 @@ const envSchema = z.object({
   SECRET_PREFIX: z.string().optional(),
   CONNECT_SECRET_PREFIX: z.string().optional(),
   SECRET_CACHE_SECONDS: int(300),
+  /** Stubs of snapshot summaries a warm worker keeps decoded between runs (about 200 bytes each); 0 keeps none. */
+  SUMMARY_CACHE_STUBS: z.coerce.number().int().min(0).default(200_000),
   CHANGE_TTL_DAYS: int(90),
   RUN_TTL_DAYS: int(180),
   WEBHOOK_TOLERANCE_SECONDS: int(300),
@@ -128,6 +130,8 @@ export interface Config {
   queues: { syncUrl: string | undefined; dlqUrl: string | undefined };
   secrets: { prefix: string; /** Credentials given on connect links, not complete yet (one secret per link). */ connectPrefix: string; cacheSeconds: number; localFile: string | undefined };
   retention: { changeTtlDays: number; runTtlDays: number; activityTtlDays: number };
+  /** Decoded summary chunks a warm worker keeps (lib/adapters/memory-summary-chunk-cache.ts). */
+  summaryCache: { maxStubs: number };
   alerts: { topicArn: string | undefined; localFile: string | undefined };
   schedule: { periodMs: number; staleAfterMs: number };
   webhook: { toleranceSeconds: number; maxBodyBytes: number };
@@ -187,6 +191,7 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
       localFile: e.LOCAL_SECRETS_FILE,
     },
     retention: { changeTtlDays: e.CHANGE_TTL_DAYS, runTtlDays: e.RUN_TTL_DAYS, activityTtlDays: e.ACTIVITY_TTL_DAYS },
+    summaryCache: { maxStubs: e.SUMMARY_CACHE_STUBS },
     alerts: { topicArn: e.ALERTS_TOPIC_ARN, localFile: e.LOCAL_ALERTS_FILE },
     schedule: { periodMs: parseRate(e.SYNC_SCHEDULE)!, staleAfterMs: e.STALE_AFTER_HOURS * 3_600_000 },
     webhook: { toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },

@@ -9,6 +9,7 @@ import type { SyncJob } from './model/job.js';
 import type { RunRecord } from './model/run.js';
 import type { SnapshotEntry } from './model/snapshot.js';
 import type { Tenant } from './model/tenant.js';
+import type { SummaryStub } from './sync/snapshot-summary.js';
 
 // ---------------------------------------------------------------- BambooHR
 
@@ -109,6 +110,29 @@ export interface SnapshotStore {
   /** One page of the snapshot, by employee id, for the product's first load (strongly consistent). */
   page(tenantId: string, cursor?: string, limit?: number): Promise<{ entries: SnapshotEntry[]; cursor?: string }>;
   deleteAll(tenantId: string): Promise<void>;
+}
+
+/**
+ * Where a chunk of a tenant's snapshot summary lives and what it holds: the head names each chunk by
+ * its place (index of `of`, slot) and its checksum, and a chunk is never rewritten in place under the
+ * same checksum, so the same key always means the same stubs.
+ */
+export interface SummaryChunkKey {
+  tenantId: string;
+  index: number;
+  of: number;
+  slot: 0 | 1;
+  sum: string;
+}
+
+/**
+ * Decoded chunks of snapshot summaries that a warm worker keeps between runs (in memory, bounded):
+ * a run whose head names chunks already decoded reads only the others. What it returns is never
+ * changed by anyone (frozen).
+ */
+export interface SummaryChunkCache {
+  get(key: SummaryChunkKey): readonly SummaryStub[] | undefined;
+  set(key: SummaryChunkKey, stubs: readonly SummaryStub[]): void;
 }
 
 /** A reserved, not yet committed range of feed seqs, left behind if a worker died mid-write. */

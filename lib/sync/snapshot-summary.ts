@@ -370,29 +370,40 @@ export const SUMMARY_LIMITS: SummaryLimits = { chunkTargetBytes: 200 * 1024, chu
 /** A loaded summary: its head, the stubs of each chunk, and every stub (delta applied) by id. */
 export interface LoadedSummary {
   head: SummaryHead;
-  chunks: SummaryStub[][];
+  /** Never changed once decoded: a warm worker may keep them for its next runs (see SummaryChunkCache). */
+  chunks: ReadonlyArray<readonly SummaryStub[]>;
   stubs: Map<string, SummaryStub>;
 }
+
+/** The stubs of chunk `index` of the head, from its bytes (null: not found), checked against the head's checksum. */
+export const decodeHeadChunk = (head: SummaryHead, index: number, data: Uint8Array | null): SummaryStub[] => {
+  if (!data) throw new SummaryCorruptError(`chunk ${index} is missing.`);
+  if (checksum(data) !== head.chunks[index]!.sum) throw new SummaryCorruptError(`chunk ${index} does not match its checksum.`);
+  return decodeChunk(data);
+};
+
+/** Checks and assembles a summary from its head and its chunks' stubs, decoded (in order). */
+export const assembleDecoded = (head: SummaryHead, decoded: ReadonlyArray<readonly SummaryStub[]>): LoadedSummary => {
+  if (head.chunks.length === 0) throw new SummaryCorruptError('it has no chunk.');
+  if (decoded.length !== head.chunks.length) throw new SummaryCorruptError('a chunk is missing.');
+  const stubs = new Map<string, SummaryStub>();
+  decoded.forEach((chunk, index) => {
+    for (const stub of chunk) {
+      if (chunkOf(stub.id, head.chunks.length) !== index) throw new SummaryCorruptError(`employee ${stub.id} is in the wrong chunk.`);
+      if (stubs.has(stub.id)) throw new SummaryCorruptError(`employee ${stub.id} is there twice.`);
+      stubs.set(stub.id, stub);
+    }
+  });
+  for (const stub of head.delta) stubs.set(stub.id, stub);
+  if (stubs.size !== head.employees) throw new SummaryCorruptError(`it describes ${stubs.size} employees where its head says ${head.employees}.`);
+  return { head, chunks: decoded, stubs };
+};
 
 /** Checks and assembles a summary from its head and its chunks' bytes (in order; null for one not found). */
 export const assembleSummary = (head: SummaryHead, chunkBytes: ReadonlyArray<Uint8Array | null>): LoadedSummary => {
   if (head.chunks.length === 0) throw new SummaryCorruptError('it has no chunk.');
   if (chunkBytes.length !== head.chunks.length) throw new SummaryCorruptError('a chunk is missing.');
-  const stubs = new Map<string, SummaryStub>();
-  const chunks = chunkBytes.map((data, index) => {
-    if (!data) throw new SummaryCorruptError(`chunk ${index} is missing.`);
-    if (checksum(data) !== head.chunks[index]!.sum) throw new SummaryCorruptError(`chunk ${index} does not match its checksum.`);
-    const decoded = decodeChunk(data);
-    for (const stub of decoded) {
-      if (chunkOf(stub.id, head.chunks.length) !== index) throw new SummaryCorruptError(`employee ${stub.id} is in the wrong chunk.`);
-      if (stubs.has(stub.id)) throw new SummaryCorruptError(`employee ${stub.id} is there twice.`);
-      stubs.set(stub.id, stub);
-    }
-    return decoded;
-  });
-  for (const stub of head.delta) stubs.set(stub.id, stub);
-  if (stubs.size !== head.employees) throw new SummaryCorruptError(`it describes ${stubs.size} employees where its head says ${head.employees}.`);
-  return { head, chunks, stubs };
+  return assembleDecoded(head, chunkBytes.map((data, index) => decodeHeadChunk(head, index, data)));
 };
 
 export interface SummaryWrite {

@@ -1,11 +1,12 @@
 import type { Log } from '../logging.js';
 import type { SnapshotEntry } from '../model/snapshot.js';
-import type { FeedState, SnapshotStore } from '../ports.js';
+import type { FeedState, SnapshotStore, SummaryChunkCache, SummaryChunkKey } from '../ports.js';
 import { planSync, type PlanInput, type SyncPlan } from '../sync/plan-sync.js';
 import {
-  assembleSummary,
+  assembleDecoded,
   buildSummary,
   decodeHead,
+  decodeHeadChunk,
   stubMatches,
   stubOf,
   SUMMARY_LIMITS,
@@ -24,7 +25,7 @@ import {
  * see every field), in which case the run rebuilds the summary.
  */
 export type SnapshotBasis =
-  | { mode: 'summary'; summary: LoadedSummary; version: number; entriesRead: number }
+  | { mode: 'summary'; summary: LoadedSummary; version: number; entriesRead: number; /** Chunks read (the others were decoded by this worker before). */ chunksRead: number }
   | { mode: 'full'; previous: Map<string, SnapshotEntry>; version: number | null; head: SummaryHead | null; reason: string; entriesRead: number };
 
 export interface PlannedAgainstSnapshot {
@@ -32,12 +33,15 @@ export interface PlannedAgainstSnapshot {
   basis: SnapshotBasis;
 }
 
-/** The summary named by the feed's bookkeeping, checked; or why it cannot be used. */
+/**
+ * The summary named by the feed's bookkeeping, checked; or why it cannot be used. Chunks a warm worker
+ * decoded before under the same name and checksum are not read again (`chunksRead` counts the others).
+ */
 export const loadSummary = async (
-  deps: { snapshots: Pick<SnapshotStore, 'readSummaryChunks'> },
+  deps: { snapshots: Pick<SnapshotStore, 'readSummaryChunks'>; summaryCache?: SummaryChunkCache | undefined },
   tenantId: string,
   state: Pick<FeedState, 'summary' | 'summaryStale' | 'committedSeq'>,
-): Promise<{ summary: LoadedSummary; version: number } | { summary: null; reason: string }> => {
+): Promise<{ summary: LoadedSummary; version: number; chunksRead: number } | { summary: null; reason: string }> => {
   if (!state.summary) return { summary: null, reason: 'no summary yet' };
   if (state.summaryStale) return { summary: null, reason: 'the summary is stale (a run wrote the snapshot and did not finish)' };
   try {
@@ -45,8 +49,18 @@ export const loadSummary = async (
     if (head.committedSeq !== state.committedSeq) {
       return { summary: null, reason: `the feed moved to seq ${state.committedSeq} without the summary (saved at ${head.committedSeq}): written by an older version` };
     }
-    const chunks = await deps.snapshots.readSummaryChunks(tenantId, head.chunks.map((c, index) => ({ index, slot: c.slot })));
-    return { summary: assembleSummary(head, chunks), version: state.summary.version };
+    const cache = deps.summaryCache;
+    const keyOf = (index: number): SummaryChunkKey => ({ tenantId, index, of: head.chunks.length, slot: head.chunks[index]!.slot, sum: head.chunks[index]!.sum });
+    const decoded = head.chunks.map((_, index) => cache?.get(keyOf(index)));
+    const missing = decoded.flatMap((chunk, index) => (chunk ? [] : [index]));
+    if (missing.length > 0) {
+      const bytes = await deps.snapshots.readSummaryChunks(tenantId, missing.map((index) => ({ index, slot: head.chunks[index]!.slot })));
+      missing.forEach((index, i) => (decoded[index] = decodeHeadChunk(head, index, bytes[i] ?? null)));
+    }
+    const summary = assembleDecoded(head, decoded as SummaryStub[][]);
+    // Kept once the whole summary checked out (a chunk in the wrong place is not kept).
+    if (cache) for (const index of missing) cache.set(keyOf(index), summary.chunks[index]!);
+    return { summary, version: state.summary.version, chunksRead: missing.length };
   } catch (error) {
     if (error instanceof SummaryCorruptError) return { summary: null, reason: error.message };
     throw error;
@@ -70,6 +84,12 @@ export const planAgainstSnapshot = async (
     plan: Omit<PlanInput, 'previous'>;
     /** The summary, if the caller started reading it already (the worker does, as soon as it has the feed's bookkeeping). */
     loading?: Promise<LoadedSummaryResult> | null;
+    /**
+     * Entries the caller read already, while BambooHR answered (a targeted run's employees): those the
+     * plan needs are used as if read after it, checked against their stubs alike; the rest are not used.
+     * A failed read is no answer: the plan reads what it needs itself.
+     */
+    prefetched?: Promise<readonly SnapshotEntry[]> | null;
   },
 ): Promise<PlannedAgainstSnapshot> => {
   const { tenantId } = input;
@@ -78,16 +98,16 @@ export const planAgainstSnapshot = async (
   else if (input.state) {
     const loaded = await (input.loading ?? loadSummary(deps, tenantId, input.state));
     if (loaded.summary) {
-      const { summary, version } = loaded;
+      const { summary, version, chunksRead } = loaded;
       const first = planSync({ ...input.plan, previous: summary.stubs });
-      if (first.needs.length === 0) return { plan: first, basis: { mode: 'summary', summary, version, entriesRead: 0 } };
-      const entries = await deps.snapshots.get(tenantId, first.needs);
+      if (first.needs.length === 0) return { plan: first, basis: { mode: 'summary', summary, version, entriesRead: 0, chunksRead } };
+      const { entries, read } = await entriesNeeded(deps, tenantId, first.needs, input.prefetched);
       const mismatch = first.needs.length !== entries.length || entries.some((entry) => !stubMatches(summary.stubs.get(entry.employee.id)!, entry));
       if (!mismatch) {
         const previous = new Map<string, SnapshotEntry | SummaryStub>(summary.stubs);
         for (const entry of entries) previous.set(entry.employee.id, entry);
         const second = planSync({ ...input.plan, previous });
-        if (second.needs.length === 0) return { plan: second, basis: { mode: 'summary', summary, version, entriesRead: entries.length } };
+        if (second.needs.length === 0) return { plan: second, basis: { mode: 'summary', summary, version, entriesRead: read, chunksRead } };
         reason = `the plan still needed ${second.needs.length} entries after reading them`;
       } else reason = 'the summary does not describe the snapshot it was read with';
       deps.log.warn('Snapshot summary not used: reading the whole snapshot', { tenantId, reason });
@@ -99,6 +119,26 @@ export const planAgainstSnapshot = async (
     plan,
     basis: { mode: 'full', previous, version: input.state?.summary?.version ?? null, head: readableHead(input.state), reason, entriesRead: previous.size },
   };
+};
+
+/** The entries of `needs`: those read early, and the others read now; `read` counts every entry read. */
+const entriesNeeded = async (
+  deps: { snapshots: Pick<SnapshotStore, 'get'> },
+  tenantId: string,
+  needs: readonly string[],
+  prefetched: Promise<readonly SnapshotEntry[]> | null | undefined,
+): Promise<{ entries: SnapshotEntry[]; read: number }> => {
+  const early = prefetched ? await prefetched.catch(() => [] as readonly SnapshotEntry[]) : [];
+  if (early.length === 0) {
+    const entries = await deps.snapshots.get(tenantId, needs);
+    return { entries, read: entries.length };
+  }
+  const wanted = new Set(needs);
+  const found = new Map<string, SnapshotEntry>();
+  for (const entry of early) if (wanted.has(entry.employee.id)) found.set(entry.employee.id, entry);
+  const missing = needs.filter((id) => !found.has(id));
+  const rest = missing.length > 0 ? await deps.snapshots.get(tenantId, missing) : [];
+  return { entries: [...found.values(), ...rest], read: early.length + rest.length };
 };
 
 /** The current head if it can be read: a rebuilt summary is written beside the chunks it names. */

@@ -5,7 +5,7 @@ import type { SyncJob } from '../model/job.js';
 import type { RunRecord, Warning } from '../model/run.js';
 import type { Tenant } from '../model/tenant.js';
 import { silentLog, type Log } from '../logging.js';
-import type { EmployeeSource, FeedState, SnapshotStore } from '../ports.js';
+import type { EmployeeSource, FeedState, SnapshotStore, SummaryChunkCache } from '../ports.js';
 import { mapEmployee, type SourceEmployee } from '../sync/map-employee.js';
 import type { PullScope, SyncPlan } from '../sync/plan-sync.js';
 import { assertPullUsable, type SafeguardApproval } from '../sync/safeguards.js';
@@ -27,6 +27,8 @@ export interface PullAndPlanInput {
   feedState?: FeedState | null;
   /** The summary named by `feedState`, if the caller started reading it already (otherwise it is read alongside the pull). */
   summary?: Promise<LoadedSummaryResult> | null;
+  /** Summary chunks decoded by earlier runs of this worker. */
+  summaryCache?: SummaryChunkCache | undefined;
   log?: Log;
 }
 
@@ -51,6 +53,9 @@ const EMPTY_PLAN: SyncPlan = {
   orgStale: [],
   orgDecided: [],
 };
+
+/** At most this many entries are read before the plan asks for them (one BatchGetItem). */
+export const PREFETCH_MAX = 100;
 
 /** Resolves the key under which the tenant's exclusion checkbox comes back, failing closed. */
 export const exclusionKeyOf = async (tenant: Tenant, source: EmployeeSource): Promise<string | null> => {
@@ -87,8 +92,13 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
   const requestedIds = full ? undefined : [...new Set([...employeeIds, ...deletedIds])];
   // The summary is read while BambooHR answers, if the caller has not started already (unused if the pull fails or a field is hidden).
   const loading: Promise<LoadedSummaryResult> | null =
-    input.summary ?? (input.feedState ? loadSummary({ snapshots: input.snapshots }, tenant.tenantId, input.feedState) : null);
+    input.summary ?? (input.feedState ? loadSummary({ snapshots: input.snapshots, summaryCache: input.summaryCache }, tenant.tenantId, input.feedState) : null);
   loading?.catch(() => undefined);
+  // A targeted run's employees changed, as a rule (BambooHR said so): their entries, which the plan
+  // will need for the changes' `from` values, are read while BambooHR answers too.
+  const usableSummary = input.feedState?.summary && !input.feedState.summaryStale;
+  const prefetched = requestedIds && usableSummary && requestedIds.length <= PREFETCH_MAX ? input.snapshots.get(tenant.tenantId, requestedIds) : null;
+  prefetched?.catch(() => undefined);
   const report = await source.fetchReport({ fields, ...(requestedIds ? { employeeIds: requestedIds } : {}) });
 
   assertPullUsable({
@@ -112,6 +122,7 @@ export const pullAndPlan = async (input: PullAndPlanInput): Promise<PulledPlan> 
       tenantId: tenant.tenantId,
       state: input.feedState ?? null,
       loading,
+      prefetched,
       plan: { pulled, scope, unknownFields, safeguards: tenant.safeguards, approval: input.approval },
     },
   );

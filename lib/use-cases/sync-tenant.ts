@@ -17,6 +17,7 @@ import type {
   RunStore,
   SecretStore,
   SnapshotStore,
+  SummaryChunkCache,
   StatusTransition,
   TenantStatusWriter,
   TenantStore,
@@ -44,6 +45,8 @@ export interface SyncTenantDeps extends Partial<Pick<CredentialDeps, 'oauth' | '
   maxAttempts?: number;
   /** The snapshot summary's sizes (tests make them tiny, to fold and rebuild often). */
   summaryLimits?: SummaryLimits;
+  /** Summary chunks decoded by earlier runs of this worker (none: every run reads its chunks). */
+  summaryCache?: SummaryChunkCache | undefined;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -171,6 +174,7 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
         incrementalSince: since,
         feedState,
         summary: summaryFor(again),
+        summaryCache: deps.summaryCache,
         log: deps.log,
       });
     try {
@@ -189,7 +193,9 @@ export const syncTenant = async (deps: SyncTenantDeps, job: SyncJob): Promise<Sy
           throw refused instanceof BambooHrAuthError ? new OAuthGrantRefusedError(tenant.tenantId, tenant.subdomain) : refused;
         });
       });
-      snapshotRead = basis ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : {}) } : null;
+      snapshotRead = basis
+        ? { mode: basis.mode, entriesRead: basis.entriesRead, ...(basis.mode === 'full' ? { reason: basis.reason } : { summaryChunksRead: basis.chunksRead }) }
+        : null;
       run.kind = kind;
       run.counts = plan.counts;
       run.warnings = plan.warnings;

@@ -1,3 +1,4 @@
+import type { SummaryChunkCache } from '../../lib/ports.js';
 import type { RawEmployeeRow } from '../../lib/bamboohr/raw-schema.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { SummaryLimits } from '../../lib/sync/snapshot-summary.js';
@@ -36,9 +37,11 @@ const clone = <T,>(value: T): T => structuredClone(value);
  * the worker does), the other always reads the whole snapshot (the summary is hidden from it). What
  * they write must be the same, change for change and entry for entry.
  */
-export const aTwinSync = async (rows: RawEmployeeRow[], limits?: SummaryLimits) => {
+export const aTwinSync = async (rows: RawEmployeeRow[], limits?: SummaryLimits, options: { cache?: SummaryChunkCache } = {}) => {
   const summary = await aSyncHarness(EXCLUSION, new FakeEmployeeSource(rows.map(clone)));
   if (limits) summary.deps.summaryLimits = limits;
+  // As a warm worker: chunks decoded by earlier runs are not read again.
+  if (options.cache) summary.deps.summaryCache = options.cache;
   const full = await aSyncHarness(EXCLUSION, new FakeEmployeeSource(rows.map(clone)));
   const state = full.feed.state.bind(full.feed);
   full.feed.state = async (tenantId) => ({ ...(await state(tenantId)), summary: null });

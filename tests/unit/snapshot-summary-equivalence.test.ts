@@ -1,3 +1,4 @@
+import { MemorySummaryChunkCache } from '../../lib/adapters/memory-summary-chunk-cache.js';
 import type { RawEmployeeRow } from '../../lib/bamboohr/raw-schema.js';
 import type { SyncTenantResult } from '../../lib/use-cases/sync-tenant.js';
 import { aJob } from '../helpers/builders.js';
@@ -28,10 +29,14 @@ describe('the snapshot summary never hides a change (issue 17): runs against it 
     [6, 'tiny chunks and delta (folds and rebuilds)'],
     [7, 'tiny chunks and delta (folds and rebuilds)'],
     [8, 'tiny chunks and delta (folds and rebuilds)'],
+    [9, 'default sizes, chunks kept between runs'],
+    [10, 'tiny chunks and delta, chunks kept between runs (a cache of 12 stubs: evictions)'],
+    [11, 'tiny chunks and delta, chunks kept between runs'],
   ])('random edits of every kind over 30 runs, full and targeted (seed %i, %s)', async (seed, sizes) => {
     // Prepare
     const random = seeded(seed);
-    const twin = await aTwinSync(aCompany(40), sizes === 'default sizes' ? undefined : TINY);
+    const cache = sizes.includes('kept between runs') ? new MemorySummaryChunkCache(sizes.includes('12 stubs') ? 12 : undefined) : undefined;
+    const twin = await aTwinSync(aCompany(40), sizes.startsWith('default') ? undefined : TINY, cache ? { cache } : {});
     const deleted = new Map<string, RawEmployeeRow>();
     const hidden = new Set<string>();
 
@@ -89,5 +94,6 @@ describe('the snapshot summary never hides a change (issue 17): runs against it 
     }
     // The summary was used: after the first run, the whole snapshot is read only while a field is hidden.
     expect(twin.summary.snapshots.loads).toBeLessThan(twin.full.snapshots.loads);
+    if (cache) expect(cache.hits).toBeGreaterThan(sizes.includes('12 stubs') ? 0 : 10);
   });
 });

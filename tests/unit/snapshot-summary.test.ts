@@ -1,3 +1,4 @@
+import { MemorySummaryChunkCache } from '../../lib/adapters/memory-summary-chunk-cache.js';
 import type { Employee } from '../../lib/model/employee.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
 import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
@@ -261,6 +262,109 @@ describe('the snapshot summary (issue 17)', () => {
       expect(nochange).toEqual([1, 0]);
       expect(webhook).toEqual([1, 1]);
       expect(some).toEqual([1, 1 + 4]);
+    });
+
+    it("reads a targeted run's entries while BambooHR answers, then only what else the plan needs (the managers of a move)", async () => {
+      // Prepare: employee 7 moves from manager 2 to manager 20
+      const twin = await aTwinSync(aCompany(30));
+      const h = twin.summary;
+      await twin.run(aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      const events: string[] = [];
+      const get = h.snapshots.get.bind(h.snapshots);
+      h.snapshots.get = async (tenantId, ids) => {
+        events.push(`entries ${ids.join(',')}`);
+        return get(tenantId, ids);
+      };
+      const fetchReport = h.source.fetchReport.bind(h.source);
+      h.source.fetchReport = async (request) => {
+        events.push('report');
+        return fetchReport(request);
+      };
+      twin.edit((source) => (source.rows.get('7')!.supervisorEId = '20'));
+
+      // Act
+      const [viaSummary] = await twin.run(aJob({ kind: 'employees', requestedBy: 'webhook', employeeIds: ['7'], requestedAt: '2026-11-25T10:05:00.000Z' }));
+
+      // Assess
+      expect(viaSummary).toMatchObject({ outcome: 'succeeded', run: { counts: { updated: 3 } } });
+      expect(events).toEqual(['entries 7', 'report', 'entries 2,20']);
+      expect(await written(h)).toEqual(await written(twin.full));
+      expect(h.snapshots.loads).toBe(1); // the first sync only
+    });
+
+    it('reads the whole snapshot when an entry read early does not match its stub, and reads again when the early read fails', async () => {
+      // Prepare: the stored entry of 7 no longer matches the summary (as if written by someone else)
+      const twin = await aTwinSync(aCompany(30));
+      const h = twin.summary;
+      await twin.run(aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      h.snapshots.items.get(h.tenant.tenantId)!.get('7')!.employee.jobTitle = 'Not what the summary says';
+      twin.full.snapshots.items.get(twin.full.tenant.tenantId)!.get('7')!.employee.jobTitle = 'Not what the summary says';
+      twin.edit((source) => (source.rows.get('7')!.jobTitle = 'Engineer II'));
+
+      // Act: one webhook run with the mismatch; then one whose early read is refused
+      const [mismatched] = await twin.run(aJob({ kind: 'employees', requestedBy: 'webhook', employeeIds: ['7'], requestedAt: '2026-11-25T10:05:00.000Z' }));
+      const loadsAfterMismatch = h.snapshots.loads;
+      const get = h.snapshots.get.bind(h.snapshots);
+      let calls = 0;
+      h.snapshots.get = async (tenantId, ids) => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' });
+        return get(tenantId, ids);
+      };
+      twin.edit((source) => (source.rows.get('8')!.lastName = 'Refused-Early'));
+      const [refusedEarly] = await twin.run(aJob({ kind: 'employees', requestedBy: 'webhook', employeeIds: ['8'], requestedAt: '2026-11-25T10:10:00.000Z' }));
+
+      // Assess
+      expect(mismatched).toMatchObject({ outcome: 'succeeded', run: { counts: { updated: 1 } } });
+      expect(loadsAfterMismatch).toBe(2); // the whole snapshot, once
+      expect(refusedEarly).toMatchObject({ outcome: 'succeeded', run: { counts: { updated: 1 } } });
+      expect(calls).toBe(2);
+      expect(h.snapshots.loads).toBe(2); // the refused early read was no reason to read it all
+      expect(await written(h)).toEqual(await written(twin.full));
+    });
+
+    it('reads no chunk a warm worker decoded before: only those rewritten since', async () => {
+      // Prepare: tiny chunks, so that folding the delta rewrites some of them
+      const cache = new MemorySummaryChunkCache();
+      const twin = await aTwinSync(aCompany(30), { chunkTargetBytes: 150, chunkMaxBytes: 400, deltaMaxBytes: 60 }, { cache });
+      const h = twin.summary;
+      const read: number[][] = [];
+      const readSummaryChunks = h.snapshots.readSummaryChunks.bind(h.snapshots);
+      h.snapshots.readSummaryChunks = async (tenantId, chunks) => {
+        read.push(chunks.map((c) => c.index));
+        return readSummaryChunks(tenantId, chunks);
+      };
+      await twin.run(aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
+      const chunkCount = decodeHead((await h.feed.state('acme')).summary!.head).chunks.length;
+
+      // Act: nothing changed; one change kept in the delta; enough changes to fold the delta into chunks
+      read.length = 0;
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:00:00.000Z' }));
+      const first = [...read];
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:10:00.000Z' }));
+      const warm = [...read];
+      twin.edit((source) => (source.rows.get('3')!.jobTitle = 'Head of Data'));
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:20:00.000Z' }));
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:30:00.000Z' }));
+      const afterDelta = [...read];
+      twin.edit((source) => ['4', '5', '6', '7', '8', '9'].forEach((id) => (source.rows.get(id)!.lastName = `Renamed-${id}`)));
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:40:00.000Z' }));
+      read.length = 0;
+      await twin.run(aJob({ requestedAt: '2026-11-25T10:50:00.000Z' }));
+      const afterFold = [...read];
+
+      // Assess
+      expect(chunkCount).toBeGreaterThan(2);
+      expect(first).toEqual([[...Array(chunkCount).keys()]]); // this worker's first read of this summary: every chunk
+      expect(warm).toEqual(first); // ...and none since
+      expect(afterDelta).toEqual(first); // a change in the delta rewrites no chunk
+      expect(afterFold).toHaveLength(1);
+      expect(afterFold[0]!.length).toBeGreaterThan(0);
+      expect(afterFold[0]!.length).toBeLessThan(chunkCount); // only the chunks the fold rewrote
+      const logged = h.log.lines.filter((l) => l.message === 'Sync run finished').map((l) => l.extra[0]!.snapshotRead);
+      expect(logged.at(-1)).toEqual({ mode: 'summary', entriesRead: 0, summaryChunksRead: afterFold[0]!.length });
+      expect(logged.at(-5)).toEqual({ mode: 'summary', entriesRead: 0, summaryChunksRead: 0 });
+      expect(await written(h)).toEqual(await written(twin.full));
     });
 
     it('reads the summary once a run, before BambooHR is asked; an incremental job that finds nothing changed reads none', async () => {
