@@ -20,7 +20,7 @@ import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { silentLog, type Log } from './logging.js';
 import { createActivityRecorder } from './use-cases/record-activity.js';
-import type { AlertSink, Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
+import type { AgedSecrets, AlertSink, Clock, Deployment, EmployeeSourceFactory, JobDeadLetters, JobQueue, JobRetries, SecretStore } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -41,7 +41,7 @@ export const createServiceDeps = (
     ? localSecrets
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.prefix, cacheSeconds: config.secrets.cacheSeconds });
   // Credentials given on a connect link whose access is not complete yet: one secret per link, apart from the tenants'.
-  const connecting: SecretStore = config.secrets.localFile
+  const connecting: SecretStore & AgedSecrets = config.secrets.localFile
     ? new FileSecretStore({ path: config.secrets.localFile.replace(/(\.json)?$/, '.connecting.json') })
     : new SecretsManagerSecretStore({ client: clients.secretsManager, prefix: config.secrets.connectPrefix, cacheSeconds: 0, kind: 'connecting' });
   const queueUrl = config.queues.syncUrl;

@@ -159,6 +159,12 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     if (!e[name]) throw new ConfigError(`Missing environment variable ${name}. Set it (serverless.yml sets it on deploy).`);
   }
   const prefix = `bamboohr-sync-${e.STAGE}`;
+  const secretPrefix = e.SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/tenants/`;
+  const connectPrefix = e.CONNECT_SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/connect/`;
+  // The scheduler deletes old secrets under the connect prefix: it must never reach a tenant's.
+  if (secretPrefix.startsWith(connectPrefix) || connectPrefix.startsWith(secretPrefix)) {
+    throw new ConfigError(`CONNECT_SECRET_PREFIX ('${connectPrefix}') and SECRET_PREFIX ('${secretPrefix}') overlap: give the connect links' credentials a prefix of their own (default bamboohr-sync/<stage>/connect/).`);
+  }
   return {
     stage: e.STAGE,
     region: e.AWS_REGION,
@@ -185,8 +191,8 @@ export const loadConfig = (env: Record<string, string | undefined>, required: re
     },
     queues: { syncUrl: e.SYNC_QUEUE_URL, dlqUrl: e.SYNC_DLQ_URL },
     secrets: {
-      prefix: e.SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/tenants/`,
-      connectPrefix: e.CONNECT_SECRET_PREFIX ?? `bamboohr-sync/${e.STAGE}/connect/`,
+      prefix: secretPrefix,
+      connectPrefix,
       cacheSeconds: e.SECRET_CACHE_SECONDS,
       localFile: e.LOCAL_SECRETS_FILE,
     },

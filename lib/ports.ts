@@ -313,6 +313,13 @@ export interface SecretStore {
   replaceIfCurrent(tenantId: string, secret: TenantSecret, version: string): Promise<boolean>;
 }
 
+/** Secrets a store can list by when they last changed: the credentials kept for connect links, swept once their link expired. */
+export interface AgedSecrets {
+  /** The keys of the secrets last changed before `cutoff` (Secrets Manager: LastChangedDate, else CreatedDate). */
+  listChangedBefore(cutoff: Date): Promise<string[]>;
+  delete(key: string): Promise<void>;
+}
+
 /** A connect link support sent a customer: what it connects, and how far it got. Stored by the hash of its token. */
 export interface Invite {
   tenantId: string;

@@ -3,6 +3,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
@@ -11,7 +12,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 import { z } from 'zod';
 import { tenantIdSchema } from '../model/tenant.js';
-import type { SecretStore, TenantSecret, VersionedSecret } from '../ports.js';
+import type { AgedSecrets, SecretStore, TenantSecret, VersionedSecret } from '../ports.js';
 import { rememberTenantSecret } from '../secret-values.js';
 
 export interface SecretsManagerSecretStoreOptions {
@@ -73,7 +74,7 @@ const errorName = (error: unknown): string => (error instanceof Error ? error.na
  * No error raised here ever carries a secret value: errors that could (a malformed SecretString)
  * are replaced by ones that name only the tenant and the problem.
  */
-export class SecretsManagerSecretStore implements SecretStore {
+export class SecretsManagerSecretStore implements SecretStore, AgedSecrets {
   private readonly client: SecretsManagerClient;
   private readonly prefix: string;
   private readonly cacheSeconds: number;
@@ -202,6 +203,21 @@ export class SecretsManagerSecretStore implements SecretStore {
       if (errorName(error) !== 'ResourceExistsException') throw error;
       await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
     }
+  }
+
+  async listChangedBefore(cutoff: Date): Promise<string[]> {
+    const keys: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      // The name filter is a case-sensitive prefix match; secrets scheduled for deletion are not listed.
+      const page = await this.client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [this.prefix] }], MaxResults: 100, NextToken: nextToken }));
+      for (const secret of page.SecretList ?? []) {
+        const changed = secret.LastChangedDate ?? secret.CreatedDate;
+        if (secret.Name?.startsWith(this.prefix) && changed && changed.getTime() < cutoff.getTime()) keys.push(secret.Name.slice(this.prefix.length));
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return keys;
   }
 
   async delete(tenantId: string): Promise<void> {

@@ -87,7 +87,9 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export const isTokenShaped = (text: string): boolean => TOKEN.test(text);
 
 /** A link lives from 5 minutes to 30 days. */
-const isLinkLifetime = (hours: number): boolean => hours >= 5 / 60 && hours <= 24 * 30;
+/** The longest a connect link lasts (from its creation). */
+export const MAX_LINK_LIFETIME_HOURS = 24 * 30;
+const isLinkLifetime = (hours: number): boolean => hours >= 5 / 60 && hours <= MAX_LINK_LIFETIME_HOURS;
 /** A link that can still be used: neither spent nor expired. */
 const isOpen = (invite: Invite | null, now: Date): invite is Invite =>
   invite !== null && invite.usedAt === null && Date.parse(invite.expiresAt) > now.getTime();

@@ -24,6 +24,8 @@ export interface EnqueueScheduledSyncsResult {
   stale: number;
   sent: number;
   batches: number;
+  /** This invocation covered the start of a period (or was the scheduler's first): once-a-period housekeeping runs after it. */
+  periodStarted: boolean;
 }
 
 const PAGE_SIZE = 1000;
@@ -58,14 +60,15 @@ const age = (ms: number): string => (ms < 172_800_000 ? `${Math.round(ms / 3_600
 export const enqueueScheduledSyncs = async (deps: EnqueueScheduledSyncsDeps, input: { scheduledAt: string }): Promise<EnqueueScheduledSyncsResult> => {
   const now = Date.parse(input.scheduledAt);
   const wanted = deps.settings.periodMs;
-  const result: EnqueueScheduledSyncsResult = { window: null, tenants: 0, probes: 0, stale: 0, sent: 0, batches: 0 };
+  const result: EnqueueScheduledSyncsResult = { window: null, tenants: 0, probes: 0, stale: 0, sent: 0, batches: 0, periodStarted: false };
   const state = await deps.scheduleState.read();
   const covered = state?.coveredUntil ?? null;
   let period = state?.periodMs ?? wanted;
   let from = Math.max(covered ?? now - FIRST_WINDOW_MS, now - period);
   // Tenants stored without a slot (before slots existed, restored from a backup, written by an older
   // version during a deploy) are given theirs on the first run and at the start of every period.
-  if (covered === null || crossesBoundary(from, now, period)) await deps.tenants.assignMissingSlots(new Date(now).toISOString());
+  result.periodStarted = covered === null || crossesBoundary(from, now, period);
+  if (result.periodStarted) await deps.tenants.assignMissingSlots(new Date(now).toISOString());
   let until = now;
   if (period !== wanted) {
     // SYNC_SCHEDULE changed: the current period ends as it began (each tenant once), and the new

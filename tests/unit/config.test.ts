@@ -27,6 +27,20 @@ describe('loadConfig', () => {
     expect(act).toThrow(/SYNC_QUEUE_URL/);
   });
 
+  it("refuses a connect-link prefix that overlaps the tenants' secrets (the scheduler deletes old secrets under it)", () => {
+    // Act
+    const inside = () => loadConfig({ STAGE: 'prod', CONNECT_SECRET_PREFIX: 'bamboohr-sync/prod/tenants/connect/' });
+    const around = () => loadConfig({ STAGE: 'prod', CONNECT_SECRET_PREFIX: 'bamboohr-sync/prod/' });
+    const apart = loadConfig({ STAGE: 'prod', CONNECT_SECRET_PREFIX: 'bamboohr-sync/prod/links/' });
+
+    // Assess
+    for (const act of [inside, around]) {
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(/CONNECT_SECRET_PREFIX .* and SECRET_PREFIX .* overlap/);
+    }
+    expect(apart.secrets).toMatchObject({ prefix: 'bamboohr-sync/prod/tenants/', connectPrefix: 'bamboohr-sync/prod/links/' });
+  });
+
   it('names an invalid variable', () => {
     // Act
     const act = () => loadConfig({ BAMBOOHR_API_BASE: 'not a url' });

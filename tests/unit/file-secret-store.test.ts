@@ -31,7 +31,29 @@ describe('FileSecretStore', () => {
     expect(await secrets.get('globex')).toEqual({ apiKey: 'key-g', webhookPrivateKey: 'whk' });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await stat(join(root, '.local'))).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ globex: { apiKey: 'key-g', webhookPrivateKey: 'whk' } });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ globex: { apiKey: 'key-g', webhookPrivateKey: 'whk' }, _changedAt: { globex: expect.any(String) } });
+  });
+
+  it('lists the secrets last changed before a time, as Secrets Manager would (a file from before lists none)', async () => {
+    // Prepare: one secret changed 40 days ago, one today, one from a file that kept no times
+    const path = join(root, 'secrets.connecting.json');
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await writeFile(
+      path,
+      JSON.stringify({ aaaa: { apiKey: 'k1', webhookPrivateKey: null }, bbbb: { apiKey: 'k2', webhookPrivateKey: null }, cccc: { apiKey: 'k3', webhookPrivateKey: null }, _changedAt: { aaaa: old } }),
+      { mode: 0o600 },
+    );
+    const secrets = new FileSecretStore({ path });
+    await secrets.put('bbbb', { apiKey: 'k2b', webhookPrivateKey: null });
+
+    // Act
+    const listed = await secrets.listChangedBefore(new Date(Date.now() - 31 * 86_400_000));
+    await secrets.delete('aaaa');
+
+    // Assess
+    expect(listed).toEqual(['aaaa']);
+    expect(await secrets.listChangedBefore(new Date(Date.now() + 60_000))).toEqual(['bbbb']);
+    expect(JSON.parse(await readFile(path, 'utf8'))._changedAt).toEqual({ bbbb: expect.any(String) });
   });
 
   it('returns null when there is no file yet', async () => {

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -78,6 +78,35 @@ describe('Lambda handlers (AWS mocked)', () => {
     expect(new Set(batches.flat().map((e) => e.MessageGroupId))).toEqual(new Set(tenants.map((t) => t.tenantId)));
     expect(batches[0]![0]).toMatchObject({ MessageGroupId: expect.any(String), MessageDeduplicationId: expect.stringMatching(/^schedule-20261125T0900-t\d+$/) });
     expect(result).toMatchObject({ tenants: 12, probes: 0, sent: 12 });
+  });
+
+  it('scheduler: at a period start, after queueing the syncs, deletes the credentials of connect links that expired unused; mid-period, lists nothing', async () => {
+    // Prepare: one credential kept 40 days ago (its link expired), one kept yesterday
+    const old = 'a'.repeat(40);
+    ddb.on(GetCommand, { Key: { key: 'scheduler#state' } }).resolves({ Item: { key: 'scheduler#state', coveredUntil: Date.parse('2026-11-25T09:59:00Z'), periodMs: 3_600_000 } });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(ScanCommand).resolves({ Items: [] });
+    secrets.on(ListSecretsCommand).resolves({
+      SecretList: [
+        { Name: `bamboohr-sync/unit/connect/${old}`, LastChangedDate: new Date(Date.parse('2026-11-25T10:00:00Z') - 40 * 86_400_000) },
+        { Name: `bamboohr-sync/unit/connect/${'b'.repeat(40)}`, LastChangedDate: new Date(Date.parse('2026-11-24T10:00:00Z')) },
+      ],
+    });
+    secrets.on(DeleteSecretCommand).resolves({});
+
+    // Act: 10:00 (the window [09:59, 10:00) holds no period start), then 10:01 ([10:00, 10:01) does)
+    const midPeriod = await scheduler({ ...event('scheduled-event.json'), time: '2026-11-25T09:59:30Z' }, aLambdaContext('scheduler'));
+    const listedMidPeriod = secrets.commandCalls(ListSecretsCommand).length;
+    ddb.on(GetCommand, { Key: { key: 'scheduler#state' } }).resolves({ Item: { key: 'scheduler#state', coveredUntil: Date.parse('2026-11-25T10:00:00Z'), periodMs: 3_600_000 } });
+    const atStart = await scheduler({ ...event('scheduled-event.json'), time: '2026-11-25T10:01:00Z' }, aLambdaContext('scheduler'));
+
+    // Assess
+    expect(listedMidPeriod).toBe(0);
+    expect(midPeriod).toMatchObject({ periodStarted: false, abandonedConnectionsDeleted: 0 });
+    expect(secrets.commandCalls(ListSecretsCommand)[0]?.args[0].input).toMatchObject({ Filters: [{ Key: 'name', Values: ['bamboohr-sync/unit/connect/'] }] });
+    expect(secrets.commandCalls(DeleteSecretCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: `bamboohr-sync/unit/connect/${old}`, ForceDeleteWithoutRecovery: true }]);
+    expect(atStart).toMatchObject({ periodStarted: true, abandonedConnectionsDeleted: 1 });
   });
 
   it('worker: a poison record goes to the dead-letter queue at once, without blocking its tenant; a job for a removed tenant is dropped (hardening 7)', async () => {

@@ -3,6 +3,7 @@ import {
   DeleteSecretCommand,
   GetSecretValueCommand,
   InvalidParameterException,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -41,6 +42,28 @@ describe('SecretsManagerSecretStore', () => {
     });
     expect(JSON.parse(call?.args[0].input.SecretString as string)).toEqual({ apiKey: API_KEY, webhookPrivateKey: null });
     expect(secretsMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('lists, page by page, the secrets under its prefix last changed before a time (created, if never changed)', async () => {
+    // Prepare
+    const day = 86_400_000;
+    const now = Date.parse('2026-11-28T12:00:00.000Z');
+    const at = (daysAgo: number) => new Date(now - daysAgo * day);
+    secretsMock
+      .on(ListSecretsCommand)
+      .resolvesOnce({ SecretList: [{ Name: `${PREFIX}old`, LastChangedDate: at(40), CreatedDate: at(45) }, { Name: `${PREFIX}new`, LastChangedDate: at(1) }], NextToken: 'page-2' })
+      .resolvesOnce({ SecretList: [{ Name: `${PREFIX}never-changed`, CreatedDate: at(35) }, { Name: 'bamboohr-sync/test/tenants-other/x', CreatedDate: at(90) }, { Name: `${PREFIX}no-dates` }] });
+
+    // Act
+    const listed = await store().listChangedBefore(at(31));
+
+    // Assess
+    expect(listed).toEqual(['old', 'never-changed']);
+    const calls = secretsMock.commandCalls(ListSecretsCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { Filters: [{ Key: 'name', Values: [PREFIX] }], MaxResults: 100, NextToken: undefined },
+      { Filters: [{ Key: 'name', Values: [PREFIX] }], MaxResults: 100, NextToken: 'page-2' },
+    ]);
   });
 
   it("keeps a connect link's incomplete credential under the connect prefix, tagged with the link (not a tenant)", async () => {

@@ -29,13 +29,21 @@ const statementsByRole = (stage: string): Map<string, Statement[]> => {
 const secretActions = (statements: Statement[]) => statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
 
 describe('serverless.yml', () => {
-  it('gives every function its own role, granting nothing on every resource', () => {
+  it('gives every function its own role, granting nothing on every resource (but listing secrets, which has no resource to name)', () => {
     // Act
     const roles = statementsByRole('ci');
 
     // Assess
     expect([...roles.keys()].sort()).toEqual(['AdminRole', 'ChangesApiRole', 'ConnectRole', 'SchedulerRole', 'WebhookRole', 'WorkerRole']);
-    for (const statement of [...roles.values()].flat()) {
+    for (const [role, statements] of roles) {
+      for (const statement of statements) {
+        if (asArray(statement.Resource).includes('*')) {
+          // Secrets Manager's ListSecrets takes no resource; it shows names and dates, never a value.
+          expect({ role, actions: asArray(statement.Action) }).toEqual({ role: 'SchedulerRole', actions: ['secretsmanager:ListSecrets'] });
+        }
+      }
+    }
+    for (const statement of [...roles.values()].flat().filter((s) => !asArray(s.Action).every((a) => a === 'secretsmanager:ListSecrets'))) {
       for (const resource of asArray(statement.Resource)) {
         expect(resource).not.toBe('*');
         if (typeof resource === 'string') expect(resource).not.toMatch(/^\*|:\*$/);
@@ -57,7 +65,7 @@ describe('serverless.yml', () => {
         .sort();
 
     // Assess: every secret statement is on the stage's tenant secrets, its OAuth app's secret or the connect links' kept credentials, nothing else
-    for (const statement of [...roles.values()].flatMap(secretActions)) {
+    for (const statement of [...roles.values()].flatMap(secretActions).filter((s) => !asArray(s.Action).every((a) => a === 'secretsmanager:ListSecrets'))) {
       for (const resource of asArray(statement.Resource)) expect([JSON.stringify(prefix), JSON.stringify(oauthClient), JSON.stringify(connecting)]).toContain(JSON.stringify(resource));
     }
     // The connect links' kept credentials: the connect function's only (and it may delete them, not tenants' secrets)
@@ -69,7 +77,10 @@ describe('serverless.yml', () => {
       'secretsmanager:TagResource',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
-    for (const role of ['WorkerRole', 'AdminRole', 'WebhookRole', 'SchedulerRole', 'ChangesApiRole']) expect(actionsOn(role, connecting)).toEqual([]);
+    for (const role of ['WorkerRole', 'AdminRole', 'WebhookRole', 'ChangesApiRole']) expect(actionsOn(role, connecting)).toEqual([]);
+    // The scheduler deletes the kept credentials of links that expired unused: it lists secrets' names and dates, and deletes only there
+    expect(actionsOn('SchedulerRole', connecting)).toEqual(['secretsmanager:DeleteSecret']);
+    expect(secretActions(roles.get('SchedulerRole')!).flatMap((s) => asArray(s.Action)).sort()).toEqual(['secretsmanager:DeleteSecret', 'secretsmanager:ListSecrets']);
     expect(actionsOn('WebhookRole', prefix)).toEqual(['secretsmanager:GetSecretValue']);
     expect(actionsOn('WorkerRole', prefix)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
     expect(actionsOn('ConnectRole', prefix)).toEqual([
@@ -82,7 +93,9 @@ describe('serverless.yml', () => {
     expect(actionsOn('AdminRole', prefix)).toEqual(expect.arrayContaining(['secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']));
     // The OAuth app's client secret: read only, by those that talk OAuth to BambooHR
     for (const role of ['WorkerRole', 'AdminRole', 'ConnectRole']) expect(actionsOn(role, oauthClient)).toEqual(['secretsmanager:GetSecretValue']);
-    for (const role of ['SchedulerRole', 'ChangesApiRole']) expect(secretActions(roles.get(role)!)).toEqual([]);
+    expect(secretActions(roles.get('ChangesApiRole')!)).toEqual([]);
+    expect(actionsOn('SchedulerRole', prefix)).toEqual([]);
+    expect(actionsOn('SchedulerRole', oauthClient)).toEqual([]);
     expect(actionsOn('WebhookRole', oauthClient)).toEqual([]);
   });
 
