@@ -9,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../errors.js';
-import { runSummarySchema, tenantSchema, type Tenant } from '../model/tenant.js';
+import { runSummarySchema, TENANT_CONFIGURATION_ATTRIBUTES, tenantSchema, type Tenant } from '../model/tenant.js';
 import { slotKeyOf } from '../sync/schedule.js';
 import type { DueTenant, StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
@@ -26,17 +26,7 @@ export interface DynamoDbTenantStoreOptions {
 }
 
 /** The attributes `save` writes: the tenant's configuration, never its sync bookkeeping (lastRun). */
-const CONFIGURATION_ATTRIBUTES = [
-  'subdomain',
-  'exclusionField',
-  'exclusionFieldId',
-  'status',
-  'statusReason',
-  'safeguards',
-  'webhookEnabled',
-  'updatedAt',
-  'activeSince',
-] as const satisfies ReadonlyArray<keyof Tenant>;
+const CONFIGURATION_ATTRIBUTES = TENANT_CONFIGURATION_ATTRIBUTES;
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;

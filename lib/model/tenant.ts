@@ -76,6 +76,22 @@ export const tenantSchema = z.object({
   heldRun: z.object({ runId: z.string(), since: z.string() }).nullable().default(null),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
+
+/**
+ * What saving a tenant's configuration writes (support's changes); the rest (last run, probe
+ * bookkeeping, staleness, held run, slot) is the worker's and the scheduler's, never overwritten by a save.
+ */
+export const TENANT_CONFIGURATION_ATTRIBUTES = [
+  'subdomain',
+  'exclusionField',
+  'exclusionFieldId',
+  'status',
+  'statusReason',
+  'safeguards',
+  'webhookEnabled',
+  'updatedAt',
+  'activeSince',
+] as const satisfies ReadonlyArray<keyof Tenant>;
 export type Attention = z.infer<typeof attentionSchema>;
 
 const SUBDOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

@@ -100,7 +100,11 @@ export const planAgainstSnapshot = async (
     if (loaded.summary) {
       const { summary, version, chunksRead } = loaded;
       const first = planSync({ ...input.plan, previous: summary.stubs });
-      if (first.needs.length === 0) return { plan: first, basis: { mode: 'summary', summary, version, entriesRead: 0, chunksRead } };
+      if (first.needs.length === 0) {
+        // (Entries read early are counted though unused: they were read.)
+        const early = input.prefetched ? (await input.prefetched.catch(() => [] as readonly SnapshotEntry[])).length : 0;
+        return { plan: first, basis: { mode: 'summary', summary, version, entriesRead: early, chunksRead } };
+      }
       const { entries, read } = await entriesNeeded(deps, tenantId, first.needs, input.prefetched);
       const mismatch = first.needs.length !== entries.length || entries.some((entry) => !stubMatches(summary.stubs.get(entry.employee.id)!, entry));
       if (!mismatch) {

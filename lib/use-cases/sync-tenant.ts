@@ -345,6 +345,10 @@ export class GiveUpError extends Error {
  * without marking or saving a summary, moves the seq away from it, and the summary is not trusted.
  * The commit switches the head only if the summary is still the version the run planned against
  * (else it commits the range alone and leaves the mark), so a late run never replaces a newer summary.
+ * A warm worker may take chunks from memory instead of reading them (summaryCache): only under the
+ * head's own name and checksum for them, and chunks are written beside the ones a head names, never
+ * over them (4), so what it takes is exactly what it would read. Entries a targeted run reads while
+ * BambooHR answers are checked against their stubs like those read after.
  *
  * Before any of this, an OAuth tenant's run may write its secret (usableSecret): a grant that expires
  * within 5 minutes, or that BambooHR refused, is refreshed under a lock and the rotated pair saved
@@ -473,7 +477,7 @@ const recordActivityOf = async (
       message: `${asSentence(input.attention)} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
       details: { code: run.error?.code ?? null },
     });
-  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && (tenant.status === 'needs-attention' || tenant.attention !== null)) {
+  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && (tenant.status === 'needs-attention' || unprovenSinceMadeActive(tenant))) {
     // The needs-attention alert's answer, once: also when support made the tenant active by hand
     // (then the first run that reaches BambooHR after says so; the alert alone would stay open).
     const byHand = tenant.status !== 'needs-attention';
@@ -500,6 +504,18 @@ const recordActivityOf = async (
     });
   }
 };
+
+/**
+ * Made active by support (enable, a working key) while it needed attention, and no run started since
+ * has succeeded: the next one that reaches BambooHR answers the needs-attention alert. (A tenant fixed
+ * by hand before the worker ended such episodes kept its probe bookkeeping, however long it has
+ * synced since: its episode ends without an alert.)
+ */
+const unprovenSinceMadeActive = (tenant: Tenant): boolean =>
+  tenant.status === 'active' &&
+  tenant.attention !== null &&
+  tenant.activeSince !== null &&
+  !(tenant.lastRun?.status === 'succeeded' && tenant.lastRun.startedAt > tenant.activeSince);
 
 /** Records the run on the tenant; true when its status moved. */
 const summaryOf = (tenant: Tenant, run: RunRecord): NonNullable<Tenant['lastRun']> => ({

@@ -3,7 +3,7 @@ import type { ChangeRecord } from '../../lib/model/change.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
-import type { Tenant } from '../../lib/model/tenant.js';
+import { TENANT_CONFIGURATION_ATTRIBUTES, type Tenant } from '../../lib/model/tenant.js';
 import type {
   ChangeFeed,
   Clock,
@@ -44,7 +44,11 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     const existing = this.items.get(tenant.tenantId);
     if (!existing) throw new TenantNotFoundError(tenant.tenantId);
     if (options.expectedStatus && existing.status !== options.expectedStatus) throw new TenantChangedError(tenant.tenantId);
-    this.items.set(tenant.tenantId, { ...clone(tenant), lastRun: existing.lastRun });
+    // As DynamoDbTenantStore: only the configuration is written, whatever else the caller read before.
+    const saved = clone(tenant);
+    const next: Tenant = { ...existing };
+    for (const attribute of TENANT_CONFIGURATION_ATTRIBUTES) (next as Record<string, unknown>)[attribute] = saved[attribute];
+    this.items.set(tenant.tenantId, next);
   }
   async listByStatus(status: Tenant['status'], cursor?: string, limit = 100) {
     return this.page([...this.items.values()].filter((t) => t.status === status), cursor, limit);

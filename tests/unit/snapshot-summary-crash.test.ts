@@ -1,3 +1,4 @@
+import { MemorySummaryChunkCache } from '../../lib/adapters/memory-summary-chunk-cache.js';
 import { RetryLaterError } from '../../lib/use-cases/sync-tenant.js';
 import { aJob } from '../helpers/builders.js';
 import { aCompany, aTwinSync, written } from '../helpers/twin-sync.js';
@@ -96,10 +97,10 @@ describe('crash at every write of a run, with the snapshot summary (issue 17): n
   for (const scenario of scenarios) {
     for (const [target, method] of WRITES) {
       for (const when of ['before', 'after'] as const) {
-        for (const sizes of ['default', 'small'] as const) {
+        for (const sizes of ['default', 'small', 'small, its chunks kept by a warm worker,'] as const) {
           it(`${scenario.name}: dies ${when} ${target}.${method} (${sizes} summary), then the job comes back`, async () => {
             // Prepare: both twins synced; the same edit on both
-            const twin = await aTwinSync(aCompany(40), sizes === 'small' ? SMALL : undefined);
+            const twin = await aTwinSync(aCompany(40), sizes === 'default' ? undefined : SMALL, sizes.includes('kept') ? { cache: new MemorySummaryChunkCache() } : {});
             twin.edit((source) => scenario.before?.(source.rows as Map<string, Record<string, unknown>>));
             await twin.run(aJob({ requestedAt: '2026-11-25T09:00:00.000Z' }));
             twin.edit((source) => scenario.edit(source.rows as Map<string, Record<string, unknown>>));
