@@ -74,7 +74,7 @@ export interface TenantStore {
    * the status is still that one (throws TenantChangedError otherwise): a save never undoes a status
    * a worker set meanwhile.
    */
-  save(tenant: Tenant, options?: { expectedStatus?: Tenant['status'] }): Promise<void>;
+  save(tenant: Tenant, options?: { expectedStatus?: Tenant['status']; /** Made active by hand while it needed attention: marks `recoveryPending`. */ recoveryPending?: true }): Promise<void>;
   /** One page of tenants with the given status, by an index query (no scan of everything). */
   listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
   list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
@@ -225,10 +225,10 @@ export interface StatusTransition {
   /** The probe bookkeeping written with the status (null clears it). */
   attention: Tenant['attention'];
   /**
-   * Only while the probe bookkeeping is still there: the move ends an episode support closed by hand
-   * (`enable`, a working key), once, however many runs finish at the same time.
+   * Only while `recoveryPending` is set: the move ends an episode support closed by hand (`enable`, a
+   * working key), once, however many runs finish at the same time. (Every status move clears it.)
    */
-  whileAttention?: boolean;
+  whileRecoveryPending?: boolean;
 }
 
 /** Each tenant's activity: what happened to it, newest first, kept for a while (a TTL). */

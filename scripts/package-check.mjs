@@ -49,6 +49,8 @@ const packageService = () =>
 // ------------------------------------------------------------------ template helpers
 
 const asArray = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+/** The same strings, in any order and case (IAM actions are not case-sensitive). */
+const sameList = (values, expected) => values.length === expected.length && expected.every((e) => values.some((v) => String(v).toLowerCase() === e.toLowerCase()));
 
 /** A readable string for an IAM resource: intrinsic functions become their text or a <Logical.Attr> placeholder. */
 const render = (value) => {
@@ -116,6 +118,17 @@ const check = (template) => {
   for (const { where, statement } of statements) {
     const label = `${where} statement ${statement.Sid ?? JSON.stringify(asArray(statement.Action))}`;
     if (statement.Effect !== 'Allow') continue;
+    // The scheduler's sweep of expired connect links' credentials, exactly: listing secrets (an action
+    // with no resource to name: names and dates, never a value), and deleting under the connect prefix.
+    const schedulerSweep =
+      where.startsWith('SchedulerRole') &&
+      statement.NotResource === undefined &&
+      statement.NotAction === undefined &&
+      ((sameList(asArray(statement.Action), ['secretsmanager:ListSecrets']) && sameList(asArray(statement.Resource).map(render), ['*'])) ||
+        (sameList(asArray(statement.Action), ['secretsmanager:DeleteSecret']) &&
+          asArray(statement.Resource).length === 1 &&
+          connectingResource.test(render(asArray(statement.Resource)[0]))));
+    if (schedulerSweep) continue;
     if (statement.NotResource !== undefined || statement.NotAction !== undefined) problems.push(`${label}: uses NotResource/NotAction.`);
     const actions = asArray(statement.Action).map((a) => String(a).toLowerCase());
     const rendered = asArray(statement.Resource).map(render);

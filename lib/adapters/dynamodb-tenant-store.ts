@@ -69,7 +69,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}): Promise<void> {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status']; recoveryPending?: true } = {}): Promise<void> {
     const parsed = tenantSchema.parse(tenant);
     const names: Record<string, string> = { '#tenantId': 'tenantId' };
     const values: Record<string, unknown> = {};
@@ -83,10 +83,14 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId: parsed.tenantId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${[...sets, ...(options.recoveryPending ? ['#recoveryPending = :recoveryPending'] : [])].join(', ')}`,
           ConditionExpression: options.expectedStatus ? 'attribute_exists(#tenantId) AND #status = :expectedStatus' : 'attribute_exists(#tenantId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: options.expectedStatus ? { ...values, ':expectedStatus': options.expectedStatus } : values,
+          ExpressionAttributeNames: options.recoveryPending ? { ...names, '#recoveryPending': 'recoveryPending' } : names,
+          ExpressionAttributeValues: {
+            ...values,
+            ...(options.expectedStatus ? { ':expectedStatus': options.expectedStatus } : {}),
+            ...(options.recoveryPending ? { ':recoveryPending': true } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -133,9 +137,12 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         sets.push('#activeSince = :activeSince');
       }
       condition += ` AND #status IN (${status.from.map((_, i) => `:from${i}`).join(', ')})`;
-      if (status.whileAttention) {
-        values[':map'] = 'M';
-        condition += ' AND attribute_type(#attention, :map)';
+      names['#recoveryPending'] = 'recoveryPending';
+      values[':recoveryPending'] = false;
+      sets.push('#recoveryPending = :recoveryPending');
+      if (status.whileRecoveryPending) {
+        values[':pending'] = true;
+        condition += ' AND #recoveryPending = :pending';
       }
     }
     try {

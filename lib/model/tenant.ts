@@ -74,6 +74,12 @@ export const tenantSchema = z.object({
    * support hears about it once.
    */
   heldRun: z.object({ runId: z.string(), since: z.string() }).nullable().default(null),
+  /**
+   * Support made the tenant active by hand (`tenant enable`, a working key) while it needed attention:
+   * the next run that reaches BambooHR answers the needs-attention alert with `recovered`, once, and
+   * clears this. Written only by that save and by the worker's status moves, never by other saves.
+   */
+  recoveryPending: z.boolean().default(false),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 

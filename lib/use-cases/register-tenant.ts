@@ -143,6 +143,7 @@ export const registerTenant = async (deps: RegisterTenantDeps, input: RegisterTe
     staleSince: null,
     activeSince: now,
     heldRun: null,
+    recoveryPending: false,
   };
   // 1. Claim the id: the conditional create is what makes a tenant id unique. It is created disabled,
   //    so that no job runs for it (nor marks it needs-attention) before its key is stored; a lost race

@@ -477,7 +477,7 @@ const recordActivityOf = async (
       message: `${asSentence(input.attention)} Until then nothing is synced; the tenant is probed again after 1 h, 2 h, 4 h... (at most daily), and the first probe that succeeds makes it active again.`,
       details: { code: run.error?.code ?? null },
     });
-  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && (tenant.status === 'needs-attention' || unprovenSinceMadeActive(tenant))) {
+  } else if ((run.status === 'succeeded' || run.status === 'held') && input.moved && (tenant.status === 'needs-attention' || tenant.recoveryPending)) {
     // The needs-attention alert's answer, once: also when support made the tenant active by hand
     // (then the first run that reaches BambooHR after says so; the alert alone would stay open).
     const byHand = tenant.status !== 'needs-attention';
@@ -505,18 +505,6 @@ const recordActivityOf = async (
   }
 };
 
-/**
- * Made active by support (enable, a working key) while it needed attention, and no run started since
- * has succeeded: the next one that reaches BambooHR answers the needs-attention alert. (A tenant fixed
- * by hand before the worker ended such episodes kept its probe bookkeeping, however long it has
- * synced since: its episode ends without an alert.)
- */
-const unprovenSinceMadeActive = (tenant: Tenant): boolean =>
-  tenant.status === 'active' &&
-  tenant.attention !== null &&
-  tenant.activeSince !== null &&
-  !(tenant.lastRun?.status === 'succeeded' && tenant.lastRun.startedAt > tenant.activeSince);
-
 /** Records the run on the tenant; true when its status moved. */
 const summaryOf = (tenant: Tenant, run: RunRecord): NonNullable<Tenant['lastRun']> => ({
   runId: run.runId,
@@ -539,9 +527,9 @@ const recordOnTenant = async (deps: SyncTenantDeps, tenant: Tenant, run: RunReco
         ? // BambooHR answered and a plan was made: what it needed attention for is gone (a held run is
           // then support's to review, like any other held run).
           { status: 'active', reason: null, from: ['needs-attention'], attention: null }
-        : (run.status === 'succeeded' || run.status === 'held') && tenant.status === 'active' && tenant.attention !== null
+        : (run.status === 'succeeded' || run.status === 'held') && tenant.status === 'active' && tenant.recoveryPending
           ? // Made active by support (enable, a working key) while it needed attention: this run proves the fix, and ends the episode.
-            { status: 'active', reason: null, from: ['active'], attention: null, whileAttention: true }
+            { status: 'active', reason: null, from: ['active'], attention: null, whileRecoveryPending: true }
           : undefined;
   return deps.tenants.recordRun(tenant.tenantId, summary, status);
 };

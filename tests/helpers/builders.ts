@@ -77,6 +77,7 @@ export const aTenant = (overrides: Partial<Tenant> = {}): Tenant => ({
   staleSince: null,
   activeSince: null,
   heldRun: null,
+  recoveryPending: false,
   ...overrides,
 });
 

@@ -40,7 +40,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     if (this.items.has(tenant.tenantId)) throw new TenantExistsError(tenant.tenantId);
     this.items.set(tenant.tenantId, clone(tenant));
   }
-  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}) {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status']; recoveryPending?: true } = {}) {
     const existing = this.items.get(tenant.tenantId);
     if (!existing) throw new TenantNotFoundError(tenant.tenantId);
     if (options.expectedStatus && existing.status !== options.expectedStatus) throw new TenantChangedError(tenant.tenantId);
@@ -48,6 +48,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     const saved = clone(tenant);
     const next: Tenant = { ...existing };
     for (const attribute of TENANT_CONFIGURATION_ATTRIBUTES) (next as Record<string, unknown>)[attribute] = saved[attribute];
+    if (options.recoveryPending) next.recoveryPending = true;
     this.items.set(tenant.tenantId, next);
   }
   async listByStatus(status: Tenant['status'], cursor?: string, limit = 100) {
@@ -75,8 +76,9 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     }
     if (summary.status === 'held') t.heldRun ??= { runId: summary.runId, since: summary.finishedAt ?? summary.startedAt };
     else if (summary.status === 'succeeded' && summary.kind === 'full') t.heldRun = null;
-    if (status && status.from.includes(t.status) && (!status.whileAttention || t.attention)) {
+    if (status && status.from.includes(t.status) && (!status.whileRecoveryPending || t.recoveryPending)) {
       if (status.status === 'active' && !status.from.includes('active')) t.activeSince = summary.finishedAt ?? summary.startedAt;
+      t.recoveryPending = false;
       t.status = status.status;
       t.statusReason = status.reason;
       t.attention = clone(status.attention);

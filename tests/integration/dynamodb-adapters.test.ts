@@ -40,6 +40,7 @@ const tenant = (tenantId: string, overrides: Partial<Tenant> = {}): Tenant => ({
   staleSince: null,
   activeSince: null,
   heldRun: null,
+  recoveryPending: false,
   ...overrides,
 });
 
@@ -202,20 +203,25 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       await tenants.delete('soylent'); // the table is shared with the paging test below
     });
 
-    it('ends an episode support closed by hand once: only while its probe bookkeeping is there, keeping activeSince', async () => {
-      // Prepare: made active by support (enable) while it needed attention: the bookkeeping stays
+    it('ends an episode support closed by hand once: marked by the save that made it active, only while marked, keeping activeSince', async () => {
+      // Prepare: support makes the needs-attention tenant active by hand (the save marks it); a later save of other settings
       const tenants = store();
       const attention = { since: '2026-03-01T09:00:00.000Z', probes: 1, nextProbeAt: '2026-03-01T11:00:00.000Z' };
-      await tenants.create(tenant('wonka', { status: 'active', activeSince: '2026-03-01T10:00:00.000Z', attention }));
-      const close = { status: 'active' as const, reason: null, from: ['active' as const], attention: null, whileAttention: true };
+      await tenants.create(tenant('wonka', { status: 'needs-attention', statusReason: 'key rejected', attention }));
+      const made = tenant('wonka', { status: 'active', activeSince: '2026-03-01T10:00:00.000Z', attention, recoveryPending: false });
+      await tenants.save(made, { expectedStatus: 'needs-attention', recoveryPending: true });
+      await tenants.save({ ...made, safeguards: { ...DEFAULT_SAFEGUARDS, deactivationMin: 20 } });
+      const marked = await tenants.get('wonka');
+      const close = { status: 'active' as const, reason: null, from: ['active' as const], attention: null, whileRecoveryPending: true };
 
       // Act: two runs finishing at once both try to end it
       const first = await tenants.recordRun('wonka', summary('run-1'), close);
       const second = await tenants.recordRun('wonka', summary('run-2'), close);
 
       // Assess
+      expect(marked).toMatchObject({ status: 'active', recoveryPending: true, attention });
       expect([first, second]).toEqual([true, false]);
-      expect(await tenants.get('wonka')).toMatchObject({ status: 'active', attention: null, activeSince: '2026-03-01T10:00:00.000Z', lastRun: summary('run-2') });
+      expect(await tenants.get('wonka')).toMatchObject({ status: 'active', attention: null, recoveryPending: false, activeSince: '2026-03-01T10:00:00.000Z', lastRun: summary('run-2') });
       await tenants.delete('wonka'); // the table is shared with the paging test below
     });
 

@@ -30,10 +30,11 @@ describe('recovered after an upgrade, for a tenant support fixed by hand long be
     parked.attention = { since: h.clock.now().toISOString(), probes: 0, nextProbeAt: new Date(h.clock.now().getTime() + HOUR).toISOString() };
     h.clock.advance(2 * HOUR);
     await setTenantStatus(h, 'acme', 'enable', 'support@example.com');
+    h.tenants.items.get('acme')!.recoveryPending = false; // the enable of the version before marked nothing
     // ...and the worker of the version before 9880442 syncs it for a month: it passed no status
     // transition for an active tenant, so `attention` stayed as it was.
     const recordRun = h.tenants.recordRun.bind(h.tenants);
-    h.tenants.recordRun = async (tenantId, summary, status) => recordRun(tenantId, summary, status?.whileAttention ? undefined : status);
+    h.tenants.recordRun = async (tenantId, summary, status) => recordRun(tenantId, summary, status?.whileRecoveryPending ? undefined : status);
     for (let day = 0; day < 30; day += 1) {
       h.clock.advance(DAY);
       await syncTenant(h.deps, aJob({ jobId: `old-version-${day}`, requestedAt: h.clock.now().toISOString() }));
