@@ -43,3 +43,15 @@ export const aSyncHarness = async (tenant: Partial<Tenant> = {}, source = new Fa
   };
   return { deps, tenants, secrets, snapshots, feed, runs, clock, log, activity, source, tenant: registered, sourceInputs };
 };
+
+/**
+ * As a refused key leaves a synced tenant: needs attention (its alert sent), probes pending. For tests
+ * of what follows: probes, support's fixes, `recovered`.
+ */
+export const parkForAttention = (h: Awaited<ReturnType<typeof aSyncHarness>>, options: { probes?: number; nextProbeInMs?: number } = {}): void => {
+  const parked = h.tenants.items.get(h.tenant.tenantId)!;
+  parked.status = 'needs-attention';
+  parked.statusReason = `BambooHR rejected the API key for '${h.tenant.subdomain}' (401).`;
+  const now = h.clock.now().getTime();
+  parked.attention = { since: new Date(now).toISOString(), probes: options.probes ?? 1, nextProbeAt: new Date(now + (options.nextProbeInMs ?? 3_600_000)).toISOString() };
+};

@@ -8,7 +8,7 @@ import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { updateTenant } from '../../lib/use-cases/update-tenant.js';
 import { aJob, aRawRow, aTenant } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { aSyncHarness } from '../helpers/sync-harness.js';
+import { aSyncHarness, parkForAttention } from '../helpers/sync-harness.js';
 
 const HOUR = 3_600_000;
 
@@ -33,10 +33,7 @@ describe('the in-memory tenant store diverges from DynamoDB on `attention` (revi
     // ...a parked tenant, enabled by hand by support
     const h = await aSyncHarness({}, new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]));
     await syncTenant(h.deps, aJob({ jobId: 'first' }));
-    const parked = h.tenants.items.get('acme')!;
-    parked.status = 'needs-attention';
-    parked.statusReason = "BambooHR rejected the API key for 'acme' (401).";
-    parked.attention = { since: h.clock.now().toISOString(), probes: 1, nextProbeAt: new Date(h.clock.now().getTime() + 2 * HOUR).toISOString() };
+    parkForAttention(h, { probes: 1, nextProbeInMs: 2 * HOUR });
     await setTenantStatus(h, 'acme', 'enable', 'support@example.com');
     h.activity.events.length = 0;
     // ...support changes the safeguard; the scheduled sync finishes between its read and its save

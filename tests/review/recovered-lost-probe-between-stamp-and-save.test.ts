@@ -4,7 +4,7 @@ import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { updateTenant } from '../../lib/use-cases/update-tenant.js';
 import { aJob, aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { aSyncHarness } from '../helpers/sync-harness.js';
+import { aSyncHarness, parkForAttention } from '../helpers/sync-harness.js';
 
 const HOUR = 3_600_000;
 
@@ -23,10 +23,7 @@ describe('recovered lost when a probe reads the tenant between the activeSince s
     // Prepare: a synced tenant parked by a refused key (needs-attention alert sent by then)
     const h = await aSyncHarness({}, new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]));
     await syncTenant(h.deps, aJob({ jobId: 'first', requestedAt: h.clock.now().toISOString() }));
-    const parked = h.tenants.items.get('acme')!;
-    parked.status = 'needs-attention';
-    parked.statusReason = "BambooHR rejected the API key for 'acme' (401).";
-    parked.attention = { since: h.clock.now().toISOString(), probes: 1, nextProbeAt: new Date(h.clock.now().getTime() + 2 * HOUR).toISOString() };
+    parkForAttention(h, { probes: 1, nextProbeInMs: 2 * HOUR });
     h.clock.advance(2 * HOUR);
     // Support's update saves the key, then the tenant; a probe reads the tenant in between (100 ms later).
     let readByProbe: Tenant | null = null;

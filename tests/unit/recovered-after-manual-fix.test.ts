@@ -4,7 +4,7 @@ import { syncTenant } from '../../lib/use-cases/sync-tenant.js';
 import { BambooHrAuthError } from '../../lib/errors.js';
 import { aJob, aRawRow } from '../helpers/builders.js';
 import { FakeEmployeeSource } from '../helpers/fake-employee-source.js';
-import { aSyncHarness } from '../helpers/sync-harness.js';
+import { aSyncHarness, parkForAttention } from '../helpers/sync-harness.js';
 
 const HOUR = 3_600_000;
 
@@ -12,10 +12,7 @@ const HOUR = 3_600_000;
 const aParkedTenant = async () => {
   const h = await aSyncHarness({}, new FakeEmployeeSource([aRawRow('1'), aRawRow('2')]));
   await syncTenant(h.deps, aJob({ jobId: 'first' }));
-  const parked = h.tenants.items.get('acme')!;
-  parked.status = 'needs-attention';
-  parked.statusReason = "BambooHR rejected the API key for 'acme' (401).";
-  parked.attention = { since: h.clock.now().toISOString(), probes: 2, nextProbeAt: new Date(h.clock.now().getTime() + 4 * HOUR).toISOString() };
+  parkForAttention(h, { probes: 2, nextProbeInMs: 4 * HOUR });
   h.activity.events.length = 0;
   return h;
 };
