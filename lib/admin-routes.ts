@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { toApiError } from './api-errors.js';
+import { ValidationError } from './errors.js';
 import type { ServiceDeps } from './composition.js';
 import { json, rawBodyOf, type HttpApiEvent, type HttpResponse } from './http.js';
 import type { Log } from './logging.js';
@@ -57,7 +58,15 @@ const inviteBody = z
 const syncBody = z
   .strictObject({ dryRun: z.boolean().optional(), allowDeactivations: z.boolean().optional(), heldRunId: z.string().min(1).max(200).optional() })
   .default({});
-const int = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+/** A whole-number query parameter, in decimal digits only (`0x10`, `1e1`, ` 2` are not numbers here); bounds are the use case's. */
+const int = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const number = /^-?\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number)) {
+    throw new ValidationError(`'${name}' must be a whole number in decimal digits (at most ${Number.MAX_SAFE_INTEGER}), not '${value.slice(0, 40)}'.`, name);
+  }
+  return number;
+};
 
 const webhookOf = (b: { webhookPrivateKey?: string | null; createWebhookUrl?: string; createWebhook?: boolean }) =>
   b.createWebhookUrl !== undefined
@@ -121,21 +130,21 @@ export const ADMIN_ROUTES: Routes = {
     return json(201, invite);
   },
   'GET /tenants/{tenantId}/activity': async (deps, { params, query }) => {
-    const limit = int(query.limit);
+    const limit = int(query.limit, 'limit');
     return json(200, { activity: await listActivity(deps, params.tenantId!, { ...(limit !== undefined ? { limit } : {}), ...(query.before ? { before: query.before } : {}) }) });
   },
   // Read-only: one targeted BambooHR request; never writes the feed or the snapshot.
   'GET /tenants/{tenantId}/employees/{employeeId}/explain': async (deps, { params }) => json(200, { explanation: await explainEmployee(deps, params.tenantId!, params.employeeId!) }),
   'GET /tenants/{tenantId}/employees/search': async (deps, { params, query }) => {
     const q = z.string().max(200, 'q is at most 200 characters').parse(query.q ?? '');
-    const limit = int(query.limit);
+    const limit = int(query.limit, 'limit');
     return json(200, await searchEmployees(deps, params.tenantId!, q, limit !== undefined ? { limit } : {}));
   },
   'GET /alerts': async (deps, { query }) => {
-    const limit = int(query.limit);
+    const limit = int(query.limit, 'limit');
     return json(200, await listAlerts(deps, { ...(query.since ? { since: query.since } : {}), ...(limit !== undefined ? { limit } : {}) }));
   },
-  'GET /tenants/{tenantId}/runs': async (deps, { params, query }) => json(200, { runs: await listRuns(deps, params.tenantId!, int(query.limit) ?? 20) }),
+  'GET /tenants/{tenantId}/runs': async (deps, { params, query }) => json(200, { runs: await listRuns(deps, params.tenantId!, int(query.limit, 'limit') ?? 20) }),
   'GET /tenants/{tenantId}/runs/{runId}': async (deps, { params }) => {
     const run = await getRun(deps, params.tenantId!, params.runId!);
     return run ? json(200, { run }) : json(404, { error: { code: 'run-not-found', message: `No run '${params.runId}' yet: it starts when the worker takes the job.` } });
@@ -145,12 +154,12 @@ export const ADMIN_ROUTES: Routes = {
 /** The change-feed API that the performance-review product reads. */
 export const FEED_ROUTES: Routes = {
   'GET /tenants/{tenantId}/changes': async (deps, { params, query }) => {
-    const after = int(query.after);
-    const limit = int(query.limit);
+    const after = int(query.after, 'after');
+    const limit = int(query.limit, 'limit');
     return json(200, await listChanges(deps, params.tenantId!, { ...(after !== undefined ? { after } : {}), ...(limit !== undefined ? { limit } : {}) }));
   },
   'GET /tenants/{tenantId}/employees': async (deps, { params, query }) => {
-    const limit = int(query.limit);
+    const limit = int(query.limit, 'limit');
     return json(200, await listEmployees(deps, params.tenantId!, { ...(query.cursor ? { cursor: query.cursor } : {}), ...(limit !== undefined ? { limit } : {}) }));
   },
 };
@@ -164,7 +173,8 @@ const actorOf = (event: HttpApiEvent, adminToken: string | undefined): string | 
 const bearerMatches = (header: string | undefined, token: string): boolean => {
   const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
   const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // (An empty token is no token: it would match a request without one.)
+  return expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
 };
 
 /**

@@ -115,9 +115,9 @@ const envSchema = z.object({
   LOCAL_ALERTS_FILE: z.string().optional(),
   /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
   LOCAL_SECRETS_FILE: z.string().optional(),
-  ADMIN_TOKEN: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(1, 'empty: an empty token would let any request in; set a token, or leave the variable unset').optional(),
   /** Local stack only: bearer token of the change-feed API (the product's), separate from the admin token. */
-  FEED_TOKEN: z.string().optional(),
+  FEED_TOKEN: z.string().min(1, 'empty: an empty token would let any request in; set a token, or leave the variable unset').optional(),
 });
 
 export interface Config {

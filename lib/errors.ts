@@ -195,6 +195,14 @@ export class ValidationError extends SyncError {
   }
 }
 
+/** A feed read `after` a seq the feed never handed out (past its committed seq): a product's stored seq is wrong. */
+export const afterBeyondFeed = (after: number, committed: number): ValidationError =>
+  new ValidationError(
+    `'after' (${after}) is past the last seq this tenant's feed has committed (${committed}): the feed never handed it out. ` +
+      `Read on from the nextAfter it returns; if your stored seq came from elsewhere (a restore, a typo), load /employees again and read the changes after its seq.`,
+    'after',
+  );
+
 export class TenantNotFoundError extends SyncError {
   readonly code = 'tenant-not-found';
   readonly retryable = false;

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../errors.js';
+import { afterBeyondFeed, ValidationError } from '../errors.js';
 import { changeRecordSchema, type ChangeRecord } from '../model/change.js';
 import { compareIds } from '../model/employee.js';
 import { snapshotEntrySchema, type SnapshotEntry } from '../model/snapshot.js';
@@ -356,7 +356,8 @@ export class DynamoDbChangeFeed implements ChangeFeed {
     if (!Number.isInteger(after) || after < 0) throw new ValidationError(`'after' must be a whole number of at least 0, not ${after}.`, 'after');
     const pageSize = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(limit) || 1));
     const committed = (await this.meta(tenantId)).committedSeq ?? 0;
-    if (after >= committed) return { changes: [], nextAfter: after };
+    if (after > committed) throw afterBeyondFeed(after, committed);
+    if (after === committed) return { changes: [], nextAfter: after };
     const output = await this.documentClient.send(
       new QueryCommand({ ...this.rangeQuery(tenantId, after + 1, committed), Limit: pageSize, ProjectionExpression: BODY_PROJECTION, ExpressionAttributeNames: BODY_NAMES }),
     );

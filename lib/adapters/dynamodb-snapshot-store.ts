@@ -114,7 +114,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
 
   /** Strongly consistent too: a page never shows less than what the feed has committed. */
   async page(tenantId: string, cursor?: string, limit?: number): Promise<{ entries: SnapshotEntry[]; cursor?: string }> {
-    const start = decodeCursor(cursor, ['employeeId']);
+    const start = decodeCursor(cursor, { employeeId: 'string' });
     const output = await this.documentClient.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -174,7 +174,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':active': 'active', ':from': fromSlot, ':to': toSlot - 1 },
         Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
-        ExclusiveStartKey: decodeCursor(cursor, ['tenantId', 'status', 'slotKey']),
+        ExclusiveStartKey: decodeCursor(cursor, { tenantId: 'string', status: 'string', slotKey: 'number' }),
       }),
     );
     const tenants = (output.Items ?? []).map(
@@ -260,7 +260,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':status': status },
         Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
-        ExclusiveStartKey: decodeCursor(cursor, ['tenantId', 'status']),
+        ExclusiveStartKey: decodeCursor(cursor, { tenantId: 'string', status: 'string' }),
       }),
     );
     return this.page(output.Items, output.LastEvaluatedKey);
@@ -271,7 +271,7 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
       new ScanCommand({
         TableName: this.tableName,
         Limit: pageLimit(limit, DEFAULT_PAGE, MAX_PAGE),
-        ExclusiveStartKey: decodeCursor(cursor, ['tenantId']),
+        ExclusiveStartKey: decodeCursor(cursor, { tenantId: 'string' }),
       }),
     );
     return this.page(output.Items, output.LastEvaluatedKey);

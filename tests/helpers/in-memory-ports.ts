@@ -1,4 +1,4 @@
-import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
+import { afterBeyondFeed, TenantChangedError, TenantExistsError, TenantNotFoundError } from '../../lib/errors.js';
 import type { ChangeRecord } from '../../lib/model/change.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
@@ -234,6 +234,7 @@ export class InMemoryChangeFeed implements ChangeFeed {
   }
   async list(tenantId: string, after: number, limit: number) {
     const committed = this.metaOf(tenantId).committedSeq;
+    if (after > committed) throw afterBeyondFeed(after, committed);
     const changes = [...(this.records.get(tenantId)?.values() ?? [])]
       .map((a) => a.record)
       .filter((r) => r.seq > after && r.seq <= committed)

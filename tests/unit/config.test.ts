@@ -41,6 +41,17 @@ describe('loadConfig', () => {
     expect(apart.secrets).toMatchObject({ prefix: 'bamboohr-sync/prod/tenants/', connectPrefix: 'bamboohr-sync/prod/links/' });
   });
 
+  it('refuses an empty admin or feed token (it would let any request in) rather than running without one', () => {
+    // Act
+    const admin = () => loadConfig({ STAGE: 'dev', ADMIN_TOKEN: '' });
+    const feed = () => loadConfig({ STAGE: 'dev', FEED_TOKEN: '' });
+
+    // Assess
+    expect(admin).toThrow(/ADMIN_TOKEN: empty/);
+    expect(feed).toThrow(/FEED_TOKEN: empty/);
+    expect(loadConfig({ STAGE: 'dev' }).feedToken).toBeUndefined();
+  });
+
   it('names an invalid variable', () => {
     // Act
     const act = () => loadConfig({ BAMBOOHR_API_BASE: 'not a url' });
