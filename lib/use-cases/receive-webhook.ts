@@ -72,6 +72,9 @@ export const createFreshReadLimiter = (intervalMs = 60_000): FreshReadLimiter =>
 
 const SIGNATURE_SHAPE = /^(sha256=)?[0-9a-f]{64}$/i;
 
+/** The most employees (changed, or deleted) a targeted job names (the job schema's limit). */
+const MAX_TARGETED = 1000;
+
 /** How long a webhook is remembered while its job is being queued (the function's own timeout is 10 s). */
 const IN_FLIGHT_CLAIM_MS = 60_000;
 
@@ -99,12 +102,14 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   let privateKey = secret?.webhookPrivateKey ?? null;
   const verify = (key: string) =>
     verifyWebhookSignature({ rawBody: request.rawBody, timestamp, signature, privateKey: key, now, toleranceSeconds: deps.settings.toleranceSeconds });
-  let verified = verify(privateKey ?? DECOY_KEY);
-  if (privateKey === null) return REFUSED();
+  let verified = privateKey !== null && verify(privateKey);
+  if (privateKey === null) verify(DECOY_KEY);
   const sentAt = timestamp ? parseWebhookTimestamp(timestamp) : null;
   const timely = sentAt !== null && Math.abs(now.getTime() - sentAt) <= deps.settings.toleranceSeconds * 1000;
-  if (!verified && timely && SIGNATURE_SHAPE.test(signature?.trim() ?? '') && deps.freshReads.allow(tenant!.tenantId, now)) {
-    // The cached key may be one support has just rotated: read it again, uncached.
+  // The cached key may be one support has just rotated; or none is cached while the tenant says it has
+  // one (support has just added it): read it again, uncached.
+  const maybeStale = privateKey !== null || tenant?.webhookEnabled === true;
+  if (!verified && secret && maybeStale && timely && SIGNATURE_SHAPE.test(signature?.trim() ?? '') && deps.freshReads.allow(tenant!.tenantId, now)) {
     const fresh = (await deps.secrets.get(tenant!.tenantId, { fresh: true }))?.webhookPrivateKey ?? null;
     if (fresh !== null && fresh !== privateKey) {
       privateKey = fresh;
@@ -135,12 +140,18 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
     deps.log.info('Webhook already accepted: nothing queued again', { tenantId: request.tenantId, jobId });
     return { status: 202, body: { ...accepted, duplicate: true } };
   }
+  // More people than a targeted job takes (a mass change): one full sync covers them all.
+  const full = changed.length > MAX_TARGETED || deleted.length > MAX_TARGETED;
   const job: SyncJob = {
     jobId,
     tenantId: request.tenantId,
-    kind: 'employees',
-    ...(changed.length > 0 ? { employeeIds: changed } : {}),
-    ...(deleted.length > 0 ? { deletedEmployeeIds: deleted } : {}),
+    ...(full
+      ? { kind: 'full' as const }
+      : {
+          kind: 'employees' as const,
+          ...(changed.length > 0 ? { employeeIds: changed } : {}),
+          ...(deleted.length > 0 ? { deletedEmployeeIds: deleted } : {}),
+        }),
     // The webhook's own time (not the receipt's): the same webhook is always the same job and run.
     requestedAt: new Date(sentAt ?? now.getTime()).toISOString(),
     requestedBy: 'webhook',
