@@ -97,3 +97,16 @@ export const anHttpEvent = (
     requestContext: { http: { method, path } },
   };
 };
+
+/** The environment the handlers read at import, for unit tests with AWS mocked (stage `unit`, quiet logs, no metrics). */
+export const useUnitLambdaEnvironment = (): void => {
+  Object.assign(process.env, {
+    STAGE: 'unit',
+    SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs.fifo',
+    SYNC_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs-dlq.fifo',
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'unit',
+    AWS_SECRET_ACCESS_KEY: 'unit',
+  });
+};

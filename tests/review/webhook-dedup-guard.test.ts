@@ -2,9 +2,8 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SqsJobQueue } from '../../lib/adapters/sqs-job-queue.js';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
-import { createFreshReadLimiter, receiveWebhook, type ReceiveWebhookDeps } from '../../lib/use-cases/receive-webhook.js';
-import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
-import { FixedClock, InMemoryMarkerStore, InMemorySecretStore, InMemoryTenantStore, RecordingLog } from '../helpers/in-memory-ports.js';
+import { receiveWebhook } from '../../lib/use-cases/receive-webhook.js';
+import { aWebhookHarness, webhookSeconds } from '../helpers/webhook-deps.js';
 
 /**
  * Regression guard (passes today), from the review of the webhook route: SQS FIFO deduplicates by the
@@ -13,27 +12,9 @@ import { FixedClock, InMemoryMarkerStore, InMemorySecretStore, InMemoryTenantSto
  * upper-case hex, a `sha256=` prefix) one job only.
  */
 const sqs = mockClient(SQSClient);
-const NOW = new Date('2026-11-25T10:00:00.000Z');
-const seconds = (offset: number) => String(Math.floor(NOW.getTime() / 1000) + offset);
+const seconds = webhookSeconds;
 
-const setup = async () => {
-  const tenants = new InMemoryTenantStore();
-  const secrets = new InMemorySecretStore();
-  await tenants.create(aTenant({ tenantId: 'acme', webhookEnabled: true }));
-  await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'acme-webhook-key' });
-  const clock = new FixedClock(NOW);
-  const deps: ReceiveWebhookDeps = {
-    tenants,
-    secrets,
-    queue: new SqsJobQueue({ client: sqs as unknown as SQSClient, queueUrl: 'https://sqs.example/jobs.fifo', sleep: async () => undefined }),
-    clock,
-    log: new RecordingLog(),
-    settings: { toleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    markers: new InMemoryMarkerStore(clock),
-    freshReads: createFreshReadLimiter(),
-  };
-  return { deps, clock };
-};
+const setup = () => aWebhookHarness({ queue: new SqsJobQueue({ client: sqs as unknown as SQSClient, queueUrl: 'https://sqs.example/jobs.fifo', sleep: async () => undefined }) });
 
 const body = (changedField: string) =>
   Buffer.from(JSON.stringify({ type: 'employee.updated', timestamp: '2026-11-25T10:00:00Z', data: { companyId: 1, employeeId: '2', changedFields: [changedField] } }));

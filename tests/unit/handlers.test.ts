@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
 import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
-import { aLambdaContext, anHttpEvent } from '../helpers/lambda.js';
+import { aLambdaContext, anHttpEvent, useUnitLambdaEnvironment } from '../helpers/lambda.js';
 
 /**
  * The Lambda handlers with AWS mocked by aws-sdk-client-mock: what they send to SQS, DynamoDB and
@@ -23,15 +23,7 @@ describe('Lambda handlers (AWS mocked)', () => {
   let webhook: Handler;
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      STAGE: 'unit',
-      SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs.fifo',
-      SYNC_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bamboohr-sync-unit-jobs-dlq.fifo',
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: 'unit',
-      AWS_SECRET_ACCESS_KEY: 'unit',
-    });
+    useUnitLambdaEnvironment();
     scheduler = (await import('../../functions/scheduler.js')).handler as unknown as Handler;
     worker = (await import('../../functions/worker.js')).handler as unknown as Handler;
     webhook = (await import('../../functions/webhook.js')).handler as unknown as Handler;

@@ -1,37 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
-import { createFreshReadLimiter, receiveWebhook, type ReceiveWebhookDeps } from '../../lib/use-cases/receive-webhook.js';
+import { receiveWebhook } from '../../lib/use-cases/receive-webhook.js';
 import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
-import { FixedClock, InMemoryJobQueue, InMemoryMarkerStore, InMemorySecretStore, InMemoryTenantStore, RecordingLog } from '../helpers/in-memory-ports.js';
+import { aWebhookHarness, WEBHOOK_NOW, webhookSeconds } from '../helpers/webhook-deps.js';
+import type { InMemorySecretStore } from '../helpers/in-memory-ports.js';
 
 const fieldBased = readFileSync(new URL('../../events/webhook-field-based.json', import.meta.url));
 const eventBased = readFileSync(new URL('../../events/webhook-event-based.json', import.meta.url));
-const NOW = new Date('2026-11-25T10:00:00.000Z');
-const nowSeconds = String(Math.floor(NOW.getTime() / 1000));
+const NOW = WEBHOOK_NOW;
+const nowSeconds = webhookSeconds();
 
 const setup = async () => {
-  const tenants = new InMemoryTenantStore();
-  const secrets = new InMemorySecretStore();
-  await tenants.create(aTenant({ tenantId: 'acme', webhookEnabled: true }));
+  const { deps, queue, tenants, secrets, clock } = await aWebhookHarness();
   await tenants.create(aTenant({ tenantId: 'globex', subdomain: 'globex', webhookEnabled: true }));
   await tenants.create(aTenant({ tenantId: 'off', subdomain: 'off', status: 'disabled' }));
-  await secrets.put('acme', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'acme-webhook-key' });
   await secrets.put('globex', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'globex-webhook-key' });
   await secrets.put('off', { apiKey: FAKE_API_KEY, webhookPrivateKey: 'off-webhook-key' });
   await tenants.create(aTenant({ tenantId: 'nohook', subdomain: 'nohook' }));
   await secrets.put('nohook', { apiKey: FAKE_API_KEY, webhookPrivateKey: null });
-  const queue = new InMemoryJobQueue();
-  const clock = new FixedClock(NOW);
-  const deps: ReceiveWebhookDeps = {
-    tenants,
-    secrets,
-    queue,
-    clock,
-    log: new RecordingLog(),
-    settings: { toleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    markers: new InMemoryMarkerStore(clock),
-    freshReads: createFreshReadLimiter(),
-  };
   return { deps, queue, secrets, clock };
 };
 
