@@ -6,13 +6,14 @@ import { createServiceDeps } from '../lib/composition.js';
 import { loadConfig } from '../lib/config.js';
 import { httpApiEventSchema, json, rawBodyOf } from '../lib/http.js';
 import { createLogger, createMetrics } from '../lib/observability.js';
-import { createFreshReadLimiter, receiveWebhook } from '../lib/use-cases/receive-webhook.js';
+import { createFreshReadLimiter, DEFAULT_REFUSAL_FLOOR_MS, receiveWebhook } from '../lib/use-cases/receive-webhook.js';
 
 const config = loadConfig(process.env, ['SYNC_QUEUE_URL']);
 const { tenants, secrets, queue, clock, markers } = createServiceDeps(config);
 const logger = createLogger();
 const metrics = createMetrics();
-const deps = { tenants, secrets, queue, clock, markers, log: logger, settings: config.webhook, freshReads: createFreshReadLimiter() };
+const refusalFloor = { floorMs: DEFAULT_REFUSAL_FLOOR_MS, elapsedMs: () => performance.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+const deps = { tenants, secrets, queue, clock, markers, log: logger, settings: config.webhook, freshReads: createFreshReadLimiter(), refusalFloor };
 
 /** POST /webhooks/bamboohr/{tenantId}: a BambooHR webhook, verified, turned into a targeted job. */
 export const handler = middy(async (event: unknown) => {

@@ -19,7 +19,16 @@ export interface ReceiveWebhookDeps {
   markers: MarkerStore;
   /** Limits uncached secret reads per tenant (see createFreshReadLimiter). */
   freshReads: FreshReadLimiter;
+  /**
+   * Every refusal (401) takes at least `floorMs` from the request's start, so that its time does not
+   * tell a customer's tenant (secret reads) from an unknown one (none). `elapsedMs` is a monotonic
+   * clock. Absent: refusals answer at once.
+   */
+  refusalFloor?: { floorMs: number; elapsedMs: () => number; sleep: (ms: number) => Promise<void> };
 }
+
+/** The refusal floor the webhook Lambda uses: above a tenant read, a cached and an uncached secret read. */
+export const DEFAULT_REFUSAL_FLOOR_MS = 250;
 
 export interface WebhookRequest {
   tenantId: string;
@@ -89,6 +98,15 @@ const IN_FLIGHT_CLAIM_MS = 60_000;
  * timestamp window, so that a captured webhook replayed within it queues nothing.
  */
 export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookRequest): Promise<WebhookResponse> => {
+  const floor = deps.refusalFloor;
+  const started = floor?.elapsedMs() ?? 0;
+  const refused = async (): Promise<WebhookResponse> => {
+    if (floor) {
+      const wait = floor.floorMs - (floor.elapsedMs() - started);
+      if (wait > 0) await floor.sleep(wait);
+    }
+    return REFUSED();
+  };
   if (request.rawBody.length > deps.settings.maxBodyBytes) {
     return fail(413, 'payload-too-large', `The body is over ${deps.settings.maxBodyBytes} bytes.`);
   }
@@ -116,7 +134,7 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
       verified = verify(fresh);
     }
   }
-  if (!verified) return REFUSED();
+  if (!verified) return refused();
 
   let json: unknown;
   try {
