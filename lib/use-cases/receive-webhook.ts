@@ -136,15 +136,21 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
   }
   if (!verified) return refused();
 
+  // Signed with the tenant's key from here: a refusal is BambooHR's webhook set up wrong (its format,
+  // its kind), which it will send again and again, so it is logged for support (not only counted).
+  const signedButRefused = (code: string, message: string): WebhookResponse => {
+    deps.log.warn('Signed webhook refused: check its format in BambooHR (JSON, employee changes)', { tenantId: request.tenantId, code, message });
+    return fail(400, code, message);
+  };
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody.toString('utf8'));
   } catch {
-    return fail(400, 'invalid-json', 'The body is not JSON.');
+    return signedButRefused('invalid-json', 'The body is not JSON.');
   }
   const payload = webhookPayloadSchema.safeParse(json);
   if (!payload.success) {
-    return fail(400, 'invalid-payload', `The body is not a BambooHR employee webhook: ${z.prettifyError(payload.error).slice(0, 300)}`);
+    return signedButRefused('invalid-payload', `The body is not a BambooHR employee webhook: ${z.prettifyError(payload.error).slice(0, 300)}`);
   }
   const { changed, deleted } = employeesNamedBy(payload.data);
   const jobId = `webhook-${createHash('sha256').update(request.tenantId).update('\n').update(timestamp ?? '').update('\n').update(request.rawBody).digest('hex').slice(0, 40)}`;

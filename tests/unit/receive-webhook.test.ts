@@ -3,7 +3,7 @@ import { signWebhook } from '../../lib/bamboohr/webhook-signature.js';
 import { receiveWebhook } from '../../lib/use-cases/receive-webhook.js';
 import { aTenant, FAKE_API_KEY } from '../helpers/builders.js';
 import { aWebhookHarness, WEBHOOK_NOW, webhookSeconds } from '../helpers/webhook-deps.js';
-import type { InMemorySecretStore } from '../helpers/in-memory-ports.js';
+import type { InMemorySecretStore, RecordingLog } from '../helpers/in-memory-ports.js';
 
 const fieldBased = readFileSync(new URL('../../events/webhook-field-based.json', import.meta.url));
 const eventBased = readFileSync(new URL('../../events/webhook-event-based.json', import.meta.url));
@@ -195,17 +195,25 @@ describe('receiveWebhook', () => {
     ['invalid JSON', '{"employees": [', 'invalid-json'],
     ['a body of the wrong shape', '{"hello":"world"}', 'invalid-payload'],
     ['a non-numeric employee id', '{"type":"employee.updated","data":{"employeeId":"1; drop"}}', 'invalid-payload'],
-  ])('answers 400 for %s once signed', async (_case, text, code) => {
+  ])('answers 400 for %s once signed, and says so in a warning (a forged body is never logged)', async (_case, text, code) => {
     // Prepare
     const { deps, queue } = await setup();
     const body = Buffer.from(text);
+    const log = deps.log as RecordingLog;
 
     // Act
+    const forged = await receiveWebhook(deps, { tenantId: 'acme', rawBody: body, headers: signed(body, 'not-the-key') });
+    const warningsOfForged = log.lines.filter((l) => l.level === 'warn').length;
     const response = await receiveWebhook(deps, { tenantId: 'acme', rawBody: body, headers: signed(body, 'acme-webhook-key') });
 
     // Assess
+    expect(forged.status).toBe(401);
+    expect(warningsOfForged).toBe(0);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code } });
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('Signed webhook refused'), extra: [expect.objectContaining({ tenantId: 'acme', code })] }),
+    ]);
     expect(queue.jobs).toEqual([]);
   });
 
