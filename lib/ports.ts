@@ -72,9 +72,10 @@ export interface TenantStore {
   /**
    * Replaces the tenant's configuration (never its sync bookkeeping). With `expectedStatus`, only if
    * the status is still that one (throws TenantChangedError otherwise): a save never undoes a status
-   * a worker set meanwhile.
+   * a worker set meanwhile. A save that makes a tenant that needed attention active (support's fix)
+   * marks `recoveryPending`: its next run that reaches BambooHR answers the alert (`recovered`).
    */
-  save(tenant: Tenant, options?: { expectedStatus?: Tenant['status']; /** Made active by hand while it needed attention: marks `recoveryPending`. */ recoveryPending?: true }): Promise<void>;
+  save(tenant: Tenant, options?: { expectedStatus?: Tenant['status'] }): Promise<void>;
   /** One page of tenants with the given status, by an index query (no scan of everything). */
   listByStatus(status: Tenant['status'], cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;
   list(cursor?: string, limit?: number): Promise<{ tenants: Tenant[]; cursor?: string }>;

@@ -9,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TenantChangedError, TenantExistsError, TenantNotFoundError } from '../errors.js';
-import { runSummarySchema, TENANT_CONFIGURATION_ATTRIBUTES, tenantSchema, type Tenant } from '../model/tenant.js';
+import { madeActiveByHand, runSummarySchema, TENANT_CONFIGURATION_ATTRIBUTES, tenantSchema, type Tenant } from '../model/tenant.js';
 import { slotKeyOf } from '../sync/schedule.js';
 import type { DueTenant, StatusTransition, TenantStatusWriter, TenantStore } from '../ports.js';
 import { documentClientOf } from './aws-clients.js';
@@ -24,9 +24,6 @@ export interface DynamoDbTenantStoreOptions {
   /** The GSI on (status, slotKey), keys and what the scheduler reads; `bySlot` in serverless.yml. */
   slotIndexName?: string;
 }
-
-/** The attributes `save` writes: the tenant's configuration, never its sync bookkeeping (lastRun). */
-const CONFIGURATION_ATTRIBUTES = TENANT_CONFIGURATION_ATTRIBUTES;
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
@@ -69,28 +66,31 @@ export class DynamoDbTenantStore implements TenantStore, TenantStatusWriter {
     }
   }
 
-  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status']; recoveryPending?: true } = {}): Promise<void> {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}): Promise<void> {
     const parsed = tenantSchema.parse(tenant);
     const names: Record<string, string> = { '#tenantId': 'tenantId' };
     const values: Record<string, unknown> = {};
-    const sets = CONFIGURATION_ATTRIBUTES.map((attribute) => {
+    // The tenant's configuration only, never its sync bookkeeping (lastRun, attention...).
+    const sets = TENANT_CONFIGURATION_ATTRIBUTES.map((attribute) => {
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = parsed[attribute];
       return `#${attribute} = :${attribute}`;
     });
+    if (madeActiveByHand(parsed, options.expectedStatus)) {
+      names['#recoveryPending'] = 'recoveryPending';
+      values[':recoveryPending'] = true;
+      sets.push('#recoveryPending = :recoveryPending');
+    }
+    if (options.expectedStatus) values[':expectedStatus'] = options.expectedStatus;
     try {
       await this.documentClient.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { tenantId: parsed.tenantId },
-          UpdateExpression: `SET ${[...sets, ...(options.recoveryPending ? ['#recoveryPending = :recoveryPending'] : [])].join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: options.expectedStatus ? 'attribute_exists(#tenantId) AND #status = :expectedStatus' : 'attribute_exists(#tenantId)',
-          ExpressionAttributeNames: options.recoveryPending ? { ...names, '#recoveryPending': 'recoveryPending' } : names,
-          ExpressionAttributeValues: {
-            ...values,
-            ...(options.expectedStatus ? { ':expectedStatus': options.expectedStatus } : {}),
-            ...(options.recoveryPending ? { ':recoveryPending': true } : {}),
-          },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {

@@ -87,6 +87,10 @@ export type Tenant = z.infer<typeof tenantSchema>;
  * What saving a tenant's configuration writes (support's changes); the rest (last run, probe
  * bookkeeping, staleness, held run, slot) is the worker's and the scheduler's, never overwritten by a save.
  */
+/** Whether a save of `tenant`, expecting `expectedStatus`, is support making a tenant that needed attention active. */
+export const madeActiveByHand = (tenant: Tenant, expectedStatus: Tenant['status'] | undefined): boolean =>
+  expectedStatus === 'needs-attention' && tenant.status === 'active';
+
 export const TENANT_CONFIGURATION_ATTRIBUTES = [
   'subdomain',
   'exclusionField',

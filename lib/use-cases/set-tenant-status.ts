@@ -23,8 +23,7 @@ export const setTenantStatus = async (
     // Staleness counts from here for a tenant made active again: it has not been unsynced all along.
     activeSince: action === 'enable' && tenant.status !== 'active' ? deps.clock.now().toISOString() : tenant.activeSince,
   };
-  // Made active while it needed attention: its next run that reaches BambooHR answers the alert (`recovered`).
-  await deps.tenants.save(updated, { expectedStatus: tenant.status, ...(action === 'enable' && tenant.status === 'needs-attention' ? { recoveryPending: true as const } : {}) });
+  await deps.tenants.save(updated, { expectedStatus: tenant.status });
   await deps.activity.record({
     tenantId,
     type: action === 'disable' ? 'disabled' : 'enabled',

@@ -117,8 +117,7 @@ export const updateTenant = async (deps: UpdateTenantDeps, tenantId: string, inp
   };
   if (newCredential) await deps.secrets.put(tenantId, { ...next, webhookPrivateKey });
   else if (webhookPrivateKey !== (secret?.webhookPrivateKey ?? null)) await saveWebhookKey(deps, tenantId, webhookPrivateKey);
-  // Made active while it needed attention: its next run that reaches BambooHR answers the alert (`recovered`).
-  await deps.tenants.save(tenant, { expectedStatus: current.status, ...(tenant.status === 'active' && current.status === 'needs-attention' ? { recoveryPending: true as const } : {}) });
+  await deps.tenants.save(tenant, { expectedStatus: current.status });
   // The webhooks the service made before for this tenant call it with a key it no longer has: once the
   // new key (or none) is saved, they go (best effort: a failure is a warning).
   // (Without this deployment's address, none of its webhooks can be told apart: nothing is asked.)

@@ -3,7 +3,7 @@ import type { ChangeRecord } from '../../lib/model/change.js';
 import type { SyncJob } from '../../lib/model/job.js';
 import type { RunRecord } from '../../lib/model/run.js';
 import type { SnapshotEntry } from '../../lib/model/snapshot.js';
-import { TENANT_CONFIGURATION_ATTRIBUTES, type Tenant } from '../../lib/model/tenant.js';
+import { madeActiveByHand, TENANT_CONFIGURATION_ATTRIBUTES, type Tenant } from '../../lib/model/tenant.js';
 import type {
   ChangeFeed,
   Clock,
@@ -40,7 +40,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     if (this.items.has(tenant.tenantId)) throw new TenantExistsError(tenant.tenantId);
     this.items.set(tenant.tenantId, clone(tenant));
   }
-  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status']; recoveryPending?: true } = {}) {
+  async save(tenant: Tenant, options: { expectedStatus?: Tenant['status'] } = {}) {
     const existing = this.items.get(tenant.tenantId);
     if (!existing) throw new TenantNotFoundError(tenant.tenantId);
     if (options.expectedStatus && existing.status !== options.expectedStatus) throw new TenantChangedError(tenant.tenantId);
@@ -48,7 +48,7 @@ export class InMemoryTenantStore implements TenantStore, TenantStatusWriter {
     const saved = clone(tenant);
     const next: Tenant = { ...existing };
     for (const attribute of TENANT_CONFIGURATION_ATTRIBUTES) (next as Record<string, unknown>)[attribute] = saved[attribute];
-    if (options.recoveryPending) next.recoveryPending = true;
+    if (madeActiveByHand(tenant, options.expectedStatus)) next.recoveryPending = true;
     this.items.set(tenant.tenantId, next);
   }
   async listByStatus(status: Tenant['status'], cursor?: string, limit = 100) {

@@ -209,7 +209,7 @@ describe('DynamoDB and SQS adapters against the local emulators', () => {
       const attention = { since: '2026-03-01T09:00:00.000Z', probes: 1, nextProbeAt: '2026-03-01T11:00:00.000Z' };
       await tenants.create(tenant('wonka', { status: 'needs-attention', statusReason: 'key rejected', attention }));
       const made = tenant('wonka', { status: 'active', activeSince: '2026-03-01T10:00:00.000Z', attention, recoveryPending: false });
-      await tenants.save(made, { expectedStatus: 'needs-attention', recoveryPending: true });
+      await tenants.save(made, { expectedStatus: 'needs-attention' });
       await tenants.save({ ...made, safeguards: { ...DEFAULT_SAFEGUARDS, deactivationMin: 20 } });
       const marked = await tenants.get('wonka');
       const close = { status: 'active' as const, reason: null, from: ['active' as const], attention: null, whileRecoveryPending: true };
