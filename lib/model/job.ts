@@ -4,15 +4,18 @@ import { tenantIdSchema } from './tenant.js';
 export const JOB_KINDS = ['full', 'employees', 'incremental'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/** The most employees a targeted job names (changed, and deleted, each). */
+export const MAX_JOB_EMPLOYEES = 1000;
+
 /** The body of one SQS sync job. Validated when it is sent and again when it is received. */
 export const syncJobSchema = z
   .object({
     jobId: z.string().min(1).max(128),
     tenantId: tenantIdSchema,
     kind: z.enum(JOB_KINDS),
-    employeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
+    employeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(MAX_JOB_EMPLOYEES).optional(),
     /** Ids a webhook reported as Deleted: deactivated only if BambooHR no longer returns them. */
-    deletedEmployeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(1000).optional(),
+    deletedEmployeeIds: z.array(z.string().regex(/^\d{1,12}$/)).max(MAX_JOB_EMPLOYEES).optional(),
     requestedAt: z.iso.datetime(),
     /** `probe`: the scheduler checking whether a tenant that needs attention works again. */
     requestedBy: z.enum(['schedule', 'webhook', 'support', 'probe']),

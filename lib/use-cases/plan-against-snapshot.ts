@@ -133,10 +133,6 @@ const entriesNeeded = async (
   prefetched: Promise<readonly SnapshotEntry[]> | null | undefined,
 ): Promise<{ entries: SnapshotEntry[]; read: number }> => {
   const early = prefetched ? await prefetched.catch(() => [] as readonly SnapshotEntry[]) : [];
-  if (early.length === 0) {
-    const entries = await deps.snapshots.get(tenantId, needs);
-    return { entries, read: entries.length };
-  }
   const wanted = new Set(needs);
   const found = new Map<string, SnapshotEntry>();
   for (const entry of early) if (wanted.has(entry.employee.id)) found.set(entry.employee.id, entry);

@@ -4,7 +4,7 @@ import { parseWebhookTimestamp, verifyWebhookSignature } from '../bamboohr/webho
 import { employeesNamedBy, webhookPayloadSchema } from '../bamboohr/webhook-payload.js';
 import { errorMessage } from '../errors.js';
 import type { Log } from '../logging.js';
-import type { SyncJob } from '../model/job.js';
+import { MAX_JOB_EMPLOYEES, type SyncJob } from '../model/job.js';
 import { tenantIdSchema } from '../model/tenant.js';
 import type { Clock, JobQueue, MarkerStore, SecretStore, TenantStore } from '../ports.js';
 
@@ -80,9 +80,6 @@ export const createFreshReadLimiter = (intervalMs = 60_000): FreshReadLimiter =>
 };
 
 const SIGNATURE_SHAPE = /^(sha256=)?[0-9a-f]{64}$/i;
-
-/** The most employees (changed, or deleted) a targeted job names (the job schema's limit). */
-const MAX_TARGETED = 1000;
 
 /** How long a webhook is remembered while its job is being queued (the function's own timeout is 10 s). */
 const IN_FLIGHT_CLAIM_MS = 60_000;
@@ -165,7 +162,7 @@ export const receiveWebhook = async (deps: ReceiveWebhookDeps, request: WebhookR
     return { status: 202, body: { ...accepted, duplicate: true } };
   }
   // More people than a targeted job takes (a mass change): one full sync covers them all.
-  const full = changed.length > MAX_TARGETED || deleted.length > MAX_TARGETED;
+  const full = changed.length > MAX_JOB_EMPLOYEES || deleted.length > MAX_JOB_EMPLOYEES;
   const job: SyncJob = {
     jobId,
     tenantId: request.tenantId,
