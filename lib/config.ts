@@ -1,7 +1,11 @@
+import { DEFAULT_SUMMARY_CACHE_STUBS } from './adapters/memory-summary-chunk-cache.js';
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseRate } from './sync/schedule.js';
+
+/** A bearer token, or unset; never empty (an empty token would match a request without one). */
+const bearerToken = z.string().min(1, 'empty: an empty token would let any request in; set a token, or leave the variable unset').optional();
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -97,7 +101,7 @@ const envSchema = z.object({
   CONNECT_SECRET_PREFIX: z.string().optional(),
   SECRET_CACHE_SECONDS: int(300),
   /** Stubs of snapshot summaries a warm worker keeps decoded between runs (about 200 bytes each); 0 keeps none. */
-  SUMMARY_CACHE_STUBS: z.coerce.number().int().min(0).default(200_000),
+  SUMMARY_CACHE_STUBS: z.coerce.number().int().min(0).default(DEFAULT_SUMMARY_CACHE_STUBS),
   CHANGE_TTL_DAYS: int(90),
   RUN_TTL_DAYS: int(180),
   WEBHOOK_TOLERANCE_SECONDS: int(300),
@@ -115,9 +119,9 @@ const envSchema = z.object({
   LOCAL_ALERTS_FILE: z.string().optional(),
   /** Local stack only: secrets live in this 0600 file instead of Secrets Manager. */
   LOCAL_SECRETS_FILE: z.string().optional(),
-  ADMIN_TOKEN: z.string().min(1, 'empty: an empty token would let any request in; set a token, or leave the variable unset').optional(),
+  ADMIN_TOKEN: bearerToken,
   /** Local stack only: bearer token of the change-feed API (the product's), separate from the admin token. */
-  FEED_TOKEN: z.string().min(1, 'empty: an empty token would let any request in; set a token, or leave the variable unset').optional(),
+  FEED_TOKEN: bearerToken,
 });
 
 export interface Config {
